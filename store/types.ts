@@ -13,6 +13,8 @@ export interface Db {
   readonly kind: 'postgres' | 'pglite';
   /** Runs one statement with `$1`-style parameters and returns its rows. */
   query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<Row[]>;
+  /** Runs a script of one or more statements without parameters, such as a migration file. */
+  exec(sql: string): Promise<void>;
   /** Runs `work` in one transaction; it commits when `work` resolves and rolls back when it throws. */
   transaction<T>(work: (tx: Db) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -58,6 +60,7 @@ export interface DatasetVersionRecord {
     dataset: ArtifactRef;
     splits: ArtifactRef;
     preprocessor: ArtifactRef;
+    encoded: ArtifactRef;
     profile: ArtifactRef;
   };
   profileSummary: Pick<DataProfile, 'rows' | 'positives' | 'positiveRate'>;
@@ -172,6 +175,11 @@ export interface AuditEntry {
 export interface Registry {
   /** Inserts a project; throws ProjectExistsError when the id is taken. */
   createProject(project: Pick<ProjectRecord, 'id' | 'name' | 'workflowId' | 'spec' | 'specSha256' | 'owner'>): Promise<ProjectRecord>;
+  /**
+   * Deletes a project that has nothing recorded against it yet; used to undo
+   * createProject when its workflow fails to start. Returns false when absent.
+   */
+  deleteProject(id: string): Promise<boolean>;
   getProject(id: string): Promise<ProjectRecord | null>;
   listProjects(options?: { limit?: number; offset?: number }): Promise<ProjectRecord[]>;
   /** Stores the workflow's latest status snapshot, stage and error. */

@@ -65,7 +65,14 @@ export interface DatasetSummary {
   encodedFeatures: number;
   splitRows: { train: number; validation: number; test: number };
   positiveRate: number;
-  artifacts: { dataset: ArtifactRef; splits: ArtifactRef; preprocessor: ArtifactRef; profile: ArtifactRef };
+  artifacts: {
+    dataset: ArtifactRef;
+    splits: ArtifactRef;
+    preprocessor: ArtifactRef;
+    /** Encoded feature matrices and labels of the three splits, as trials read them. */
+    encoded: ArtifactRef;
+    profile: ArtifactRef;
+  };
 }
 
 export interface TrialSummary {

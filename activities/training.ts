@@ -1,0 +1,95 @@
+import { Context, log } from '@temporalio/activity';
+import { predictDense } from '../core/dense.js';
+import { deserializeEncodedSplits } from '../core/encoded.js';
+import { computeMetrics } from '../core/metrics.js';
+import { initTensorflow, type BackendChoice } from '../core/tf-backend.js';
+import { TrainingAbortedError, trainModel, type TrainingCheckpoint } from '../core/train.js';
+import type { ArtifactRef } from '../core/types.js';
+import type { TrainingDeps } from './deps.js';
+import { failOnBadInput } from './failures.js';
+import type { TrainingActivities } from './types.js';
+
+/** Epochs between stored checkpoints; a retried trial repeats at most this many. */
+const CHECKPOINT_EVERY_EPOCHS = 10;
+
+/** Heartbeat details of a running trial; a retry reads them to resume. */
+export interface TrialHeartbeat {
+  epoch: number;
+  epochs: number;
+  loss: number;
+  validationLoss: number;
+  checkpoint: ArtifactRef | null;
+}
+
+/**
+ * Stage 3: one hyperparameter trial. It heartbeats after every epoch and
+ * stores a checkpoint every few epochs and when cancelled, so a retry (after
+ * a worker loss or a shutdown) resumes from the last checkpoint.
+ */
+export function createTrainingActivities(deps: TrainingDeps): TrainingActivities {
+  let backend: Promise<BackendChoice> | null = null;
+  const ensureBackend = (): Promise<BackendChoice> => {
+    backend ??= initTensorflow(deps.config.tfBackend).then((choice) => {
+      if (choice.fellBackFrom) log.warn('TensorFlow.js backend fell back', { ...choice });
+      return choice;
+    });
+    return backend;
+  };
+
+  return {
+    runTrial: (input) =>
+      failOnBadInput(async () => {
+        const context = Context.current();
+        const started = Date.now();
+        const { backend: backendName } = await ensureBackend();
+        const splits = deserializeEncodedSplits(await deps.artifacts.get(input.encoded));
+        const previous = context.info.heartbeatDetails as TrialHeartbeat | undefined;
+        const resume = previous?.checkpoint
+          ? await deps.artifacts.getJson<TrainingCheckpoint>(previous.checkpoint)
+          : undefined;
+        if (resume) log.info('Resuming trial from checkpoint', { trialId: input.plan.trialId, epoch: resume.epoch });
+
+        let lastCheckpoint = previous?.checkpoint ?? null;
+        let latest: (() => TrainingCheckpoint) | null = null;
+        try {
+          const result = await trainModel({
+            params: input.plan.params,
+            seed: input.plan.seed,
+            train: splits.train.x,
+            trainLabels: splits.train.y,
+            validation: splits.validation.x,
+            validationLabels: splits.validation.y,
+            patience: input.patience,
+            ...(resume ? { resume } : {}),
+            signal: context.cancellationSignal,
+            onEpoch: async (progress) => {
+              latest = progress.checkpoint;
+              if (progress.epoch % CHECKPOINT_EVERY_EPOCHS === 0) {
+                lastCheckpoint = await deps.artifacts.putJson(progress.checkpoint());
+              }
+              const { epoch, epochs, loss, validationLoss } = progress;
+              context.heartbeat({ epoch, epochs, loss, validationLoss, checkpoint: lastCheckpoint } satisfies TrialHeartbeat);
+            },
+          });
+          const scores = predictDense(result.model, splits.validation.x);
+          return {
+            trialId: input.plan.trialId,
+            model: await deps.artifacts.putJson(result.model),
+            epochs: result.epochsRun,
+            bestEpoch: result.bestEpoch,
+            stoppedEarly: result.stoppedEarly,
+            validationMetrics: computeMetrics(splits.validation.y, scores, input.threshold),
+            backend: backendName,
+            durationMs: Date.now() - started,
+          };
+        } catch (error) {
+          if (error instanceof TrainingAbortedError && latest !== null) {
+            // Cancelled (worker shutdown or workflow cancel): keep the progress for the retry.
+            const checkpoint = await deps.artifacts.putJson((latest as () => TrainingCheckpoint)());
+            context.heartbeat({ ...(previous ?? { epochs: 0, loss: 0, validationLoss: 0 }), epoch: -1, checkpoint });
+          }
+          throw error;
+        }
+      }),
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * The human approval step. Updates (validated, so the caller learns at once
+ * whether the decision was accepted) and the Signal (for the Temporal Web UI)
+ * share one validator and one handler.
+ */
+import { log, setHandler } from '@temporalio/workflow';
+import type { ProjectSpec } from '../core/spec.js';
+import {
+  approvePromotionUpdate,
+  promotionDecisionSignal,
+  rejectPromotionUpdate,
+  type ApprovalDecision,
+  type ProjectState,
+  type PromotionDecisionInput,
+} from './contracts.js';
+
+/**
+ * Throws when a decision cannot apply now: nothing awaits approval, the
+ * approver is missing or not allowed, or it names another model version.
+ * Synchronous, because an async Update validator's rejection is ignored.
+ */
+export function validateDecision(state: ProjectState, spec: ProjectSpec, input: PromotionDecisionInput | undefined): void {
+  const pending = state.pendingApproval;
+  if (!pending) {
+    throw new Error(`no model awaits approval: project ${state.projectId} is in stage ${state.stage}`);
+  }
+  const approver = typeof input?.approver === 'string' ? input.approver.trim() : '';
+  if (approver === '') {
+    throw new Error('approver is required: send the name of the person who decides');
+  }
+  const allowed = spec.approval.approvers;
+  if (allowed && !allowed.includes(approver)) {
+    throw new Error(`approver "${approver}" is not allowed: the spec allows ${allowed.join(', ')}`);
+  }
+  if (input?.comment !== undefined && typeof input.comment !== 'string') {
+    throw new Error('comment must be a string');
+  }
+  if (input?.modelVersionId !== undefined && input.modelVersionId !== pending.modelVersionId) {
+    throw new Error(
+      `model version ${input.modelVersionId} does not await approval: ${pending.modelVersionId} does`,
+    );
+  }
+}
+
+/** Registers the approval handlers; a decision lands in `state.approval` and clears the pending approval. */
+export function registerApprovalHandlers(state: ProjectState, spec: ProjectSpec): void {
+  const decide = (
+    input: PromotionDecisionInput,
+    decision: 'approve' | 'reject',
+    channel: 'update' | 'signal',
+  ): ApprovalDecision => {
+    const pending = state.pendingApproval!;
+    state.approval = {
+      decision,
+      approver: input.approver.trim(),
+      comment: input.comment ?? '',
+      modelVersionId: pending.modelVersionId,
+      channel,
+      decidedAt: new Date(Date.now()).toISOString(),
+    };
+    state.pendingApproval = null;
+    return state.approval;
+  };
+
+  const validator = (input: PromotionDecisionInput): void => validateDecision(state, spec, input);
+  setHandler(approvePromotionUpdate, (input) => decide(input, 'approve', 'update'), { validator });
+  setHandler(rejectPromotionUpdate, (input) => decide(input, 'reject', 'update'), { validator });
+
+  setHandler(promotionDecisionSignal, (input) => {
+    const decision = input?.decision;
+    try {
+      if (decision !== 'approve' && decision !== 'reject') {
+        throw new Error(`decision must be "approve" or "reject" (got ${JSON.stringify(decision)})`);
+      }
+      validateDecision(state, spec, input);
+    } catch (error) {
+      // A Signal cannot be refused, so an invalid one is logged and dropped.
+      log.warn('Promotion decision signal ignored', { reason: (error as Error).message, input });
+      return;
+    }
+    decide(input, decision, 'signal');
+  });
+}
