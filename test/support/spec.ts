@@ -17,7 +17,7 @@ export function creditSpec(overrides: { [K in keyof ProjectSpec]?: Partial<Proje
     const current: unknown = spec[key];
     (spec as Record<string, unknown>)[key] =
       current !== null && typeof current === 'object' && !Array.isArray(current)
-        ? { ...(current as object), ...values }
+        ? { ...(current as object), ...(values as object) }
         : values;
   }
   return ProjectSpecSchema.parse(spec);
