@@ -7,7 +7,6 @@ import { profileDataset } from '../core/profile.js';
 import { stratifiedSplit } from '../core/split.js';
 import type { DataProfile, FittedPreprocessor, SplitIndices, TypedDataset } from '../core/types.js';
 import type { ActivityDeps } from './deps.js';
-import { failOnBadInput } from './failures.js';
 import { readSourceTable } from './source.js';
 import type { ProjectActivities } from './types.js';
 
@@ -26,43 +25,52 @@ export function createDataActivities(deps: ActivityDeps): DataActivities {
   const encoder = new TextEncoder();
 
   return {
-    ingestDataset: ({ data }) =>
-      failOnBadInput(async () => {
-        const source = await readSourceTable(data, deps.config.dataRoots);
-        Context.current().heartbeat('parsed');
-        const typed = buildTypedDataset(source.table, data, source.columnNames);
-        const dataset = await artifacts.put(encoder.encode(canonicalDatasetJson(typed)), 'application/json');
-        const positives = typed.labels.reduce((sum, label) => sum + label, 0);
-        log.info('Dataset ingested', { rows: typed.labels.length, features: typed.features.length, sha256: dataset.sha256 });
-        return {
-          dataset,
-          sourcePath: source.path,
-          sourceSha256: createHash('sha256').update(source.bytes).digest('hex'),
-          rows: typed.labels.length,
-          positives,
-          features: typed.features.map(({ name, type }) => ({ name, type })),
-        };
-      }),
+    ingestDataset: async ({ data }) => {
+      const source = await readSourceTable(data, deps.config.dataRoots);
+      Context.current().heartbeat('parsed');
+      const typed = buildTypedDataset(source.table, data, source.columnNames);
+      const dataset = await artifacts.put(
+        encoder.encode(canonicalDatasetJson(typed)),
+        'application/json',
+      );
+      const positives = typed.labels.reduce((sum, label) => sum + label, 0);
+      log.info('Dataset ingested', {
+        rows: typed.labels.length,
+        features: typed.features.length,
+        sha256: dataset.sha256,
+      });
+      return {
+        dataset,
+        sourcePath: source.path,
+        sourceSha256: createHash('sha256').update(source.bytes).digest('hex'),
+        rows: typed.labels.length,
+        positives,
+        features: typed.features.map(({ name, type }) => ({ name, type })),
+      };
+    },
 
-    prepareDataset: ({ data, dataset }) =>
-      failOnBadInput(async () => {
-        const typed = await artifacts.getJson<TypedDataset>(dataset);
-        const splits = stratifiedSplit(typed.labels, data.split, data.split.seed);
-        const preprocessor = fitPreprocessor(typed, splits.train, data.preprocessing);
-        const encoded = serializeEncodedSplits({
-          featureNames: preprocessor.encodedNames,
-          train: encodeSplit(typed, splits.train, preprocessor),
-          validation: encodeSplit(typed, splits.validation, preprocessor),
-          test: encodeSplit(typed, splits.test, preprocessor),
-        });
-        return {
-          splits: await artifacts.putJson(splits satisfies SplitIndices),
-          preprocessor: await artifacts.putJson(preprocessor satisfies FittedPreprocessor),
-          encoded: await artifacts.put(encoded, 'application/vnd.fullcycle.encoded-splits'),
-          splitRows: { train: splits.train.length, validation: splits.validation.length, test: splits.test.length },
-          encodedFeatures: preprocessor.encodedNames.length,
-        };
-      }),
+    prepareDataset: async ({ data, dataset }) => {
+      const typed = await artifacts.getJson<TypedDataset>(dataset);
+      const splits = stratifiedSplit(typed.labels, data.split, data.split.seed);
+      const preprocessor = fitPreprocessor(typed, splits.train, data.preprocessing);
+      const encoded = serializeEncodedSplits({
+        featureNames: preprocessor.encodedNames,
+        train: encodeSplit(typed, splits.train, preprocessor),
+        validation: encodeSplit(typed, splits.validation, preprocessor),
+        test: encodeSplit(typed, splits.test, preprocessor),
+      });
+      return {
+        splits: await artifacts.putJson(splits satisfies SplitIndices),
+        preprocessor: await artifacts.putJson(preprocessor satisfies FittedPreprocessor),
+        encoded: await artifacts.put(encoded, 'application/vnd.fullcycle.encoded-splits'),
+        splitRows: {
+          train: splits.train.length,
+          validation: splits.validation.length,
+          test: splits.test.length,
+        },
+        encodedFeatures: preprocessor.encodedNames.length,
+      };
+    },
 
     profileDataset: async ({ dataset }) => {
       const typed = await artifacts.getJson<TypedDataset>(dataset);
@@ -86,7 +94,11 @@ export function createDataActivities(deps: ActivityDeps): DataActivities {
           encoded: prepared.encoded,
           profile,
         },
-        profileSummary: { rows: summary.rows, positives: summary.positives, positiveRate: summary.positiveRate },
+        profileSummary: {
+          rows: summary.rows,
+          positives: summary.positives,
+          positiveRate: summary.positiveRate,
+        },
       });
       await registry.appendAudit({
         projectId,
@@ -108,7 +120,11 @@ export function createDataActivities(deps: ActivityDeps): DataActivities {
   };
 }
 
-function encodeSplit(typed: TypedDataset, indices: number[], preprocessor: FittedPreprocessor): EncodedSplit {
+function encodeSplit(
+  typed: TypedDataset,
+  indices: number[],
+  preprocessor: FittedPreprocessor,
+): EncodedSplit {
   return {
     x: transformRows(typed, indices, preprocessor),
     y: Float32Array.from(indices, (row) => typed.labels[row]!),

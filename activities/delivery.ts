@@ -14,24 +14,40 @@ import type { ProjectActivities } from './types.js';
  * and registers both. The workflow calls it after deployment and again after
  * each monitoring check, so the latest report shows the latest drift.
  */
-export function createDeliveryActivities(deps: ActivityDeps): Pick<ProjectActivities, 'buildReport'> {
+export function createDeliveryActivities(
+  deps: ActivityDeps,
+): Pick<ProjectActivities, 'buildReport'> {
   const { artifacts, registry } = deps;
   return {
     buildReport: async ({ state, spec }) => {
       const report = await assembleReport(deps, state, spec);
       const json = await artifacts.putJson(report);
-      const html = await artifacts.put(new TextEncoder().encode(renderReportHtml(report)), 'text/html; charset=utf-8');
-      await registry.insertReport({ id: `${state.projectId}-${json.sha256.slice(0, 16)}`, projectId: state.projectId, json, html });
+      const html = await artifacts.put(
+        new TextEncoder().encode(renderReportHtml(report)),
+        'text/html; charset=utf-8',
+      );
+      await registry.insertReport({
+        id: `${state.projectId}-${json.sha256.slice(0, 16)}`,
+        projectId: state.projectId,
+        json,
+        html,
+      });
       return { json, html };
     },
   };
 }
 
-async function assembleReport(deps: ActivityDeps, state: ProjectState, spec: ProjectSpec): Promise<DeliveryReport> {
+async function assembleReport(
+  deps: ActivityDeps,
+  state: ProjectState,
+  spec: ProjectSpec,
+): Promise<DeliveryReport> {
   const { artifacts, registry } = deps;
   const project = await registry.getProject(state.projectId);
   const version = state.dataset ? await registry.getDatasetVersion(state.dataset.versionId) : null;
-  const profile = state.dataset ? await artifacts.getJson<DataProfile>(state.dataset.artifacts.profile) : null;
+  const profile = state.dataset
+    ? await artifacts.getJson<DataProfile>(state.dataset.artifacts.profile)
+    : null;
   const approvals = await registry.listApprovals(state.projectId);
 
   return {
@@ -59,19 +75,24 @@ async function assembleReport(deps: ActivityDeps, state: ProjectState, spec: Pro
             profile,
           }
         : null,
-    trials: state.trials.map(({ trialId, params, status, epochs, queue, validationMetrics, error }) => ({
-      trialId,
-      params,
-      status,
-      epochs,
-      queue,
-      validationMetrics,
-      error,
-    })),
+    trials: state.trials.map(
+      ({ trialId, params, status, epochs, queue, validationMetrics, error }) => ({
+        trialId,
+        params,
+        status,
+        epochs,
+        queue,
+        validationMetrics,
+        error,
+      }),
+    ),
     evaluation: {
       selectionMetric: spec.training.selectionMetric,
       threshold: spec.evaluation.threshold,
-      candidate: state.candidate && state.dataset ? { ...state.candidate, roc: await testRoc(deps, state) } : null,
+      candidate:
+        state.candidate && state.dataset
+          ? { ...state.candidate, roc: await testRoc(deps, state) }
+          : null,
     },
     approvals: approvals.map((approval) => ({
       decision: approval.decision,
@@ -96,8 +117,13 @@ async function assembleReport(deps: ActivityDeps, state: ProjectState, spec: Pro
   };
 }
 
-async function testRoc(deps: ActivityDeps, state: ProjectState): Promise<{ fpr: number; tpr: number }[]> {
-  const splits = deserializeEncodedSplits(await deps.artifacts.get(state.dataset!.artifacts.encoded));
+async function testRoc(
+  deps: ActivityDeps,
+  state: ProjectState,
+): Promise<{ fpr: number; tpr: number }[]> {
+  const splits = deserializeEncodedSplits(
+    await deps.artifacts.get(state.dataset!.artifacts.encoded),
+  );
   const model = await deps.artifacts.getJson<DenseModel>(state.candidate!.model);
   return rocCurve(splits.test.y, predictDense(model, splits.test.x));
 }

@@ -19,18 +19,28 @@ const PRODUCER_VERSION = '0.1.0';
  * that onnxruntime scores the raw test rows as the reference scorer does,
  * and makes it the project's active deployment.
  */
-export function createDeploymentActivities(deps: ActivityDeps): Pick<ProjectActivities, 'exportModel' | 'deployModel'> {
+export function createDeploymentActivities(
+  deps: ActivityDeps,
+): Pick<ProjectActivities, 'exportModel' | 'deployModel'> {
   const { artifacts, registry } = deps;
   return {
     exportModel: async ({ projectId, candidate, dataset }) => {
       const model = await artifacts.getJson<DenseModel>(candidate.model);
-      const preprocessor = await artifacts.getJson<FittedPreprocessor>(dataset.artifacts.preprocessor);
+      const preprocessor = await artifacts.getJson<FittedPreprocessor>(
+        dataset.artifacts.preprocessor,
+      );
       const bytes = exportToOnnx(model, preprocessor, {
         modelVersion: candidate.modelVersionId,
         projectId,
         producerVersion: PRODUCER_VERSION,
       });
-      const maxAbsDiff = await compareOnTestSplit(artifacts, bytes, model, preprocessor, dataset.artifacts);
+      const maxAbsDiff = await compareOnTestSplit(
+        artifacts,
+        bytes,
+        model,
+        preprocessor,
+        dataset.artifacts,
+      );
       if (!(maxAbsDiff <= ONNX_TOLERANCE)) {
         rejectInput(
           'EXPORT_MISMATCH',
@@ -39,7 +49,11 @@ export function createDeploymentActivities(deps: ActivityDeps): Pick<ProjectActi
       }
       const onnx = await artifacts.put(bytes, 'application/onnx');
       await registry.setModelOnnx(candidate.modelVersionId, onnx);
-      log.info('Model exported to ONNX', { modelVersionId: candidate.modelVersionId, sizeBytes: onnx.sizeBytes, maxAbsDiff });
+      log.info('Model exported to ONNX', {
+        modelVersionId: candidate.modelVersionId,
+        sizeBytes: onnx.sizeBytes,
+        maxAbsDiff,
+      });
       return { onnx, maxAbsDiff };
     },
 

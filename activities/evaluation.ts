@@ -6,6 +6,7 @@ import { LOWER_IS_BETTER } from '../core/spec.js';
 import type { DenseModel, Metrics } from '../core/types.js';
 import type { CandidateSummary, TrialSummary } from '../workflows/contracts.js';
 import type { ActivityDeps } from './deps.js';
+import { modelVersionId, trialRecordId } from './ids.js';
 import type { EvaluationResult, ProjectActivities } from './types.js';
 
 /**
@@ -14,7 +15,9 @@ import type { EvaluationResult, ProjectActivities } from './types.js';
  * to the test metrics, and registers the best trial that passes them as a
  * candidate model version.
  */
-export function createEvaluationActivities(deps: ActivityDeps): Pick<ProjectActivities, 'evaluateTrials'> {
+export function createEvaluationActivities(
+  deps: ActivityDeps,
+): Pick<ProjectActivities, 'evaluateTrials'> {
   return {
     evaluateTrials: async ({ projectId, dataset, trials, evaluation, selectionMetric }) => {
       const splits = deserializeEncodedSplits(await deps.artifacts.get(dataset.artifacts.encoded));
@@ -27,11 +30,25 @@ export function createEvaluationActivities(deps: ActivityDeps): Pick<ProjectActi
           predictDense(model, splits.validation.x),
           evaluation.threshold,
         );
-        const testMetrics = computeMetrics(splits.test.y, predictDense(model, splits.test.x), evaluation.threshold);
+        const testMetrics = computeMetrics(
+          splits.test.y,
+          predictDense(model, splits.test.x),
+          evaluation.threshold,
+        );
         const gates = evaluateGates(testMetrics, evaluation.gates);
-        scored.push({ trial, trialId: trial.trialId, validationMetrics, testMetrics, gatesPassed: gates.every((g) => g.passed) });
+        scored.push({
+          trial,
+          trialId: trial.trialId,
+          validationMetrics,
+          testMetrics,
+          gatesPassed: gates.every((g) => g.passed),
+        });
       }
-      scored.sort((a, b) => compareOn(selectionMetric, a.validationMetrics, b.validationMetrics) || a.trialId.localeCompare(b.trialId));
+      scored.sort(
+        (a, b) =>
+          compareOn(selectionMetric, a.validationMetrics, b.validationMetrics) ||
+          a.trialId.localeCompare(b.trialId),
+      );
 
       const best = scored.find((entry) => entry.gatesPassed);
       const ranking = scored.map(({ trial: _trial, ...entry }) => entry);
@@ -40,9 +57,9 @@ export function createEvaluationActivities(deps: ActivityDeps): Pick<ProjectActi
         return { ranking, candidate: null };
       }
       const version = await deps.registry.createModelVersion({
-        id: `${projectId}-${dataset.versionId.slice(0, 12)}-${best.trialId}`,
+        id: modelVersionId(projectId, dataset.versionId, best.trialId),
         projectId,
-        trialId: best.trialId,
+        trialId: trialRecordId(dataset.versionId, best.trialId),
         stage: 'candidate',
         validationMetrics: best.validationMetrics,
         testMetrics: best.testMetrics,
@@ -53,7 +70,11 @@ export function createEvaluationActivities(deps: ActivityDeps): Pick<ProjectActi
         projectId,
         actor: 'fullcycle',
         action: 'candidate_registered',
-        details: { modelVersionId: version.id, trialId: best.trialId, testAuc: best.testMetrics.auc },
+        details: {
+          modelVersionId: version.id,
+          trialId: best.trialId,
+          testAuc: best.testMetrics.auc,
+        },
       });
       const candidate: CandidateSummary = {
         modelVersionId: version.id,

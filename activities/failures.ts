@@ -1,11 +1,13 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { ValidationError } from '../core/errors.js';
 import { DataValidationError } from '../core/dataset.js';
+import { DatabaseError } from '../store/errors.js';
 
 /**
- * Runs `work` and turns input errors into non-retryable application
- * failures, because no retry can fix bad data or an invalid spec. Other
- * errors (I/O, a lost database connection) propagate and are retried.
+ * Runs `work` and turns errors that no retry can fix into non-retryable
+ * application failures: bad data, an invalid spec, and a registry write that
+ * breaks a constraint (SQLSTATE class 23). Other errors (I/O, a lost
+ * database connection) propagate and are retried with backoff.
  */
 export async function failOnBadInput<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -13,16 +15,40 @@ export async function failOnBadInput<T>(work: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof DataValidationError) {
       const { column, line, rule, value } = error;
-      throw ApplicationFailure.nonRetryable(error.message, error.code, { column, line, rule, value });
+      throw ApplicationFailure.nonRetryable(error.message, error.code, {
+        column,
+        line,
+        rule,
+        value,
+      });
     }
     if (error instanceof ValidationError) {
       throw ApplicationFailure.nonRetryable(error.message, error.code, { issues: error.issues });
+    }
+    if (error instanceof DatabaseError && error.sqlState?.startsWith('23')) {
+      throw ApplicationFailure.nonRetryable(error.message, 'REGISTRY_CONSTRAINT', {
+        sqlState: error.sqlState,
+      });
     }
     throw error;
   }
 }
 
 /** Raises a non-retryable failure of the given type. */
-export function rejectInput(type: 'INFEASIBLE' | 'SOURCE_NOT_ALLOWED' | 'EXPORT_MISMATCH', message: string): never {
+export function rejectInput(
+  type: 'INFEASIBLE' | 'SOURCE_NOT_ALLOWED' | 'EXPORT_MISMATCH',
+  message: string,
+): never {
   throw ApplicationFailure.nonRetryable(message, type);
+}
+
+/** Wraps every activity of a group with failOnBadInput. */
+export function classifyFailures<T extends object>(activities: T): T {
+  return Object.fromEntries(
+    Object.entries(activities).map(([name, run]) => [
+      name,
+      (...args: unknown[]) =>
+        failOnBadInput(() => (run as (...a: unknown[]) => Promise<unknown>)(...args)),
+    ]),
+  ) as T;
 }

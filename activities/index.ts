@@ -7,6 +7,7 @@ import { createInitiationActivities } from './initiation.js';
 import { createMonitoringActivities } from './monitoring.js';
 import { createStatusActivities } from './status.js';
 import { createTrainingActivities } from './training.js';
+import { classifyFailures } from './failures.js';
 import type { ProjectActivities, TrainingActivities } from './types.js';
 
 export type { ActivityDeps, TrainingDeps } from './deps.js';
@@ -14,7 +15,7 @@ export type { ProjectActivities, TrainingActivities } from './types.js';
 
 /** Builds every activity of the main task queue. */
 export function createProjectActivities(deps: ActivityDeps): ProjectActivities {
-  return {
+  return classifyFailures({
     ...createStatusActivities(deps),
     ...createInitiationActivities(deps),
     ...createDataActivities(deps),
@@ -22,10 +23,10 @@ export function createProjectActivities(deps: ActivityDeps): ProjectActivities {
     ...createDeploymentActivities(deps),
     ...createDeliveryActivities(deps),
     ...createMonitoringActivities(deps),
-  };
+  });
 }
 
 /** Builds the trial activity that training workers (CPU or GPU queue) run. */
 export function buildTrainingActivities(deps: TrainingDeps): TrainingActivities {
-  return createTrainingActivities(deps);
+  return classifyFailures(createTrainingActivities(deps));
 }

@@ -14,7 +14,9 @@ export const DRIFT_WINDOW_PREDICTIONS = 10_000;
  * training split, feature by feature (PSI), records the result and raises an
  * alert for every feature at or above the spec's threshold.
  */
-export function createMonitoringActivities(deps: ActivityDeps): Pick<ProjectActivities, 'checkDrift'> {
+export function createMonitoringActivities(
+  deps: ActivityDeps,
+): Pick<ProjectActivities, 'checkDrift'> {
   const { artifacts, registry } = deps;
   return {
     checkDrift: async ({ projectId, deploymentId, dataset, monitoring }) => {
@@ -25,12 +27,17 @@ export function createMonitoringActivities(deps: ActivityDeps): Pick<ProjectActi
       if (predictions >= monitoring.minPredictions) {
         const typed = await artifacts.getJson<TypedDataset>(dataset.artifacts.dataset);
         const { train } = await artifacts.getJson<SplitIndices>(dataset.artifacts.splits);
-        const current = await registry.listPredictionInputs(deploymentId, { limit: DRIFT_WINDOW_PREDICTIONS });
+        const current = await registry.listPredictionInputs(deploymentId, {
+          limit: DRIFT_WINDOW_PREDICTIONS,
+        });
         const drift = featureDrift(columnsAt(typed, train), current, monitoring.psiBins);
         const maxPsi = Math.max(...drift.map((feature) => feature.psi));
         const alerts = drift
           .filter((feature) => feature.psi >= monitoring.psiAlertThreshold)
-          .map((feature) => `${feature.feature}: PSI ${feature.psi.toFixed(3)} >= ${monitoring.psiAlertThreshold}`);
+          .map(
+            (feature) =>
+              `${feature.feature}: PSI ${feature.psi.toFixed(3)} >= ${monitoring.psiAlertThreshold}`,
+          );
         check = { checkedAt, predictions, drift, maxPsi, alerts };
       }
 
@@ -55,7 +62,12 @@ export function createMonitoringActivities(deps: ActivityDeps): Pick<ProjectActi
           details: { monitoringRunId: run.id, deploymentId },
         });
       }
-      log.info('Drift check finished', { projectId, predictions, maxPsi: check.maxPsi, alerts: check.alerts.length });
+      log.info('Drift check finished', {
+        projectId,
+        predictions,
+        maxPsi: check.maxPsi,
+        alerts: check.alerts.length,
+      });
       return check;
     },
   };

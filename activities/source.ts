@@ -11,13 +11,19 @@ export const MAX_SOURCE_BYTES = 512 * 1024 * 1024;
  * Resolves a data path and checks that it lies inside an allowed data root.
  * Symbolic links are resolved first, so a link cannot lead outside a root.
  */
-export async function resolveAllowedFile(filePath: string, dataRoots: readonly string[]): Promise<string> {
+export async function resolveAllowedFile(
+  filePath: string,
+  dataRoots: readonly string[],
+): Promise<string> {
   const absolute = path.resolve(dataRoots[0] ?? '.', filePath);
   let real: string;
   try {
     real = await fs.realpath(absolute);
   } catch {
-    return rejectInput('INFEASIBLE', `data file ${absolute} does not exist: check data.source.path`);
+    return rejectInput(
+      'INFEASIBLE',
+      `data file ${absolute} does not exist: check data.source.path`,
+    );
   }
   for (const root of dataRoots) {
     const realRoot = await fs.realpath(root).catch(() => path.resolve(root));
@@ -39,11 +45,17 @@ export interface SourceTable {
 }
 
 /** Reads and parses the spec's data file and works out its column names. */
-export async function readSourceTable(data: ProjectSpec['data'], dataRoots: readonly string[]): Promise<SourceTable> {
+export async function readSourceTable(
+  data: ProjectSpec['data'],
+  dataRoots: readonly string[],
+): Promise<SourceTable> {
   const filePath = await resolveAllowedFile(data.source.path, dataRoots);
   const stat = await fs.stat(filePath);
   if (stat.size > MAX_SOURCE_BYTES) {
-    rejectInput('INFEASIBLE', `data file ${filePath} is ${stat.size} bytes; the limit is ${MAX_SOURCE_BYTES} bytes`);
+    rejectInput(
+      'INFEASIBLE',
+      `data file ${filePath} is ${stat.size} bytes; the limit is ${MAX_SOURCE_BYTES} bytes`,
+    );
   }
   const bytes = await fs.readFile(filePath);
   const table = parseDelimited(bytes.toString('utf8'), data.format);

@@ -1,10 +1,13 @@
 import { planTrials } from '../core/search.js';
 import type { ModelStage } from '../store/types.js';
 import type { ActivityDeps } from './deps.js';
-import { failOnBadInput } from './failures.js';
+import { trialRecordId } from './ids.js';
 import type { ProjectActivities } from './types.js';
 
-type StatusActivities = Pick<ProjectActivities, 'recordStatus' | 'planTrials' | 'recordTrial' | 'recordApproval'>;
+type StatusActivities = Pick<
+  ProjectActivities,
+  'recordStatus' | 'planTrials' | 'recordTrial' | 'recordApproval'
+>;
 
 const STAGE_AFTER_DECISION: Record<'approve' | 'reject' | 'expire', ModelStage> = {
   approve: 'approved',
@@ -28,14 +31,18 @@ export function createStatusActivities(deps: ActivityDeps): StatusActivities {
           details: { stage: state.stage, previous: previous?.stage ?? null, error: state.error },
         });
       }
-      await registry.updateProjectStatus(state.projectId, { stage: state.stage, status: state, error: state.error });
+      await registry.updateProjectStatus(state.projectId, {
+        stage: state.stage,
+        status: state,
+        error: state.error,
+      });
     },
 
-    planTrials: ({ training }) => failOnBadInput(async () => planTrials(training)),
+    planTrials: async ({ training }) => planTrials(training),
 
     recordTrial: async ({ projectId, datasetVersionId, trial }) => {
       await registry.upsertTrial({
-        id: `${projectId}-${datasetVersionId.slice(0, 12)}-${trial.trialId}`,
+        id: trialRecordId(datasetVersionId, trial.trialId),
         projectId,
         datasetVersionId,
         params: trial.params,
@@ -59,12 +66,19 @@ export function createStatusActivities(deps: ActivityDeps): StatusActivities {
         channel: decision.channel,
         decidedAt: new Date(decision.decidedAt),
       });
-      await registry.setModelStage(decision.modelVersionId, STAGE_AFTER_DECISION[decision.decision]);
+      await registry.setModelStage(
+        decision.modelVersionId,
+        STAGE_AFTER_DECISION[decision.decision],
+      );
       await registry.appendAudit({
         projectId,
         actor: decision.approver,
         action: `promotion_${decision.decision}`,
-        details: { modelVersionId: decision.modelVersionId, comment: decision.comment, channel: decision.channel },
+        details: {
+          modelVersionId: decision.modelVersionId,
+          comment: decision.comment,
+          channel: decision.channel,
+        },
       });
     },
   };

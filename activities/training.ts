@@ -6,7 +6,6 @@ import { initTensorflow, type BackendChoice } from '../core/tf-backend.js';
 import { TrainingAbortedError, trainModel, type TrainingCheckpoint } from '../core/train.js';
 import type { ArtifactRef } from '../core/types.js';
 import type { TrainingDeps } from './deps.js';
-import { failOnBadInput } from './failures.js';
 import type { TrainingActivities } from './types.js';
 
 /** Epochs between stored checkpoints; a retried trial repeats at most this many. */
@@ -37,59 +36,72 @@ export function createTrainingActivities(deps: TrainingDeps): TrainingActivities
   };
 
   return {
-    runTrial: (input) =>
-      failOnBadInput(async () => {
-        const context = Context.current();
-        const started = Date.now();
-        const { backend: backendName } = await ensureBackend();
-        const splits = deserializeEncodedSplits(await deps.artifacts.get(input.encoded));
-        const previous = context.info.heartbeatDetails as TrialHeartbeat | undefined;
-        const resume = previous?.checkpoint
-          ? await deps.artifacts.getJson<TrainingCheckpoint>(previous.checkpoint)
-          : undefined;
-        if (resume) log.info('Resuming trial from checkpoint', { trialId: input.plan.trialId, epoch: resume.epoch });
+    runTrial: async (input) => {
+      const context = Context.current();
+      const started = Date.now();
+      const { backend: backendName } = await ensureBackend();
+      const splits = deserializeEncodedSplits(await deps.artifacts.get(input.encoded));
+      const previous = context.info.heartbeatDetails as TrialHeartbeat | undefined;
+      const resume = previous?.checkpoint
+        ? await deps.artifacts.getJson<TrainingCheckpoint>(previous.checkpoint)
+        : undefined;
+      if (resume)
+        log.info('Resuming trial from checkpoint', {
+          trialId: input.plan.trialId,
+          epoch: resume.epoch,
+        });
 
-        let lastCheckpoint = previous?.checkpoint ?? null;
-        let latest: (() => TrainingCheckpoint) | null = null;
-        try {
-          const result = await trainModel({
-            params: input.plan.params,
-            seed: input.plan.seed,
-            train: splits.train.x,
-            trainLabels: splits.train.y,
-            validation: splits.validation.x,
-            validationLabels: splits.validation.y,
-            patience: input.patience,
-            ...(resume ? { resume } : {}),
-            signal: context.cancellationSignal,
-            onEpoch: async (progress) => {
-              latest = progress.checkpoint;
-              if (progress.epoch % CHECKPOINT_EVERY_EPOCHS === 0) {
-                lastCheckpoint = await deps.artifacts.putJson(progress.checkpoint());
-              }
-              const { epoch, epochs, loss, validationLoss } = progress;
-              context.heartbeat({ epoch, epochs, loss, validationLoss, checkpoint: lastCheckpoint } satisfies TrialHeartbeat);
-            },
+      let lastCheckpoint = previous?.checkpoint ?? null;
+      let latest: (() => TrainingCheckpoint) | null = null;
+      try {
+        const result = await trainModel({
+          params: input.plan.params,
+          seed: input.plan.seed,
+          train: splits.train.x,
+          trainLabels: splits.train.y,
+          validation: splits.validation.x,
+          validationLabels: splits.validation.y,
+          patience: input.patience,
+          ...(resume ? { resume } : {}),
+          signal: context.cancellationSignal,
+          onEpoch: async (progress) => {
+            latest = progress.checkpoint;
+            if (progress.epoch % CHECKPOINT_EVERY_EPOCHS === 0) {
+              lastCheckpoint = await deps.artifacts.putJson(progress.checkpoint());
+            }
+            const { epoch, epochs, loss, validationLoss } = progress;
+            context.heartbeat({
+              epoch,
+              epochs,
+              loss,
+              validationLoss,
+              checkpoint: lastCheckpoint,
+            } satisfies TrialHeartbeat);
+          },
+        });
+        const scores = predictDense(result.model, splits.validation.x);
+        return {
+          trialId: input.plan.trialId,
+          model: await deps.artifacts.putJson(result.model),
+          epochs: result.epochsRun,
+          bestEpoch: result.bestEpoch,
+          stoppedEarly: result.stoppedEarly,
+          validationMetrics: computeMetrics(splits.validation.y, scores, input.threshold),
+          backend: backendName,
+          durationMs: Date.now() - started,
+        };
+      } catch (error) {
+        if (error instanceof TrainingAbortedError && latest !== null) {
+          // Cancelled (worker shutdown or workflow cancel): keep the progress for the retry.
+          const checkpoint = await deps.artifacts.putJson((latest as () => TrainingCheckpoint)());
+          context.heartbeat({
+            ...(previous ?? { epochs: 0, loss: 0, validationLoss: 0 }),
+            epoch: -1,
+            checkpoint,
           });
-          const scores = predictDense(result.model, splits.validation.x);
-          return {
-            trialId: input.plan.trialId,
-            model: await deps.artifacts.putJson(result.model),
-            epochs: result.epochsRun,
-            bestEpoch: result.bestEpoch,
-            stoppedEarly: result.stoppedEarly,
-            validationMetrics: computeMetrics(splits.validation.y, scores, input.threshold),
-            backend: backendName,
-            durationMs: Date.now() - started,
-          };
-        } catch (error) {
-          if (error instanceof TrainingAbortedError && latest !== null) {
-            // Cancelled (worker shutdown or workflow cancel): keep the progress for the retry.
-            const checkpoint = await deps.artifacts.putJson((latest as () => TrainingCheckpoint)());
-            context.heartbeat({ ...(previous ?? { epochs: 0, loss: 0, validationLoss: 0 }), epoch: -1, checkpoint });
-          }
-          throw error;
         }
-      }),
+        throw error;
+      }
+    },
   };
 }

@@ -65,7 +65,10 @@ export interface EvaluationResult {
 
 export interface ProjectActivities {
   recordStatus(state: ProjectState): Promise<void>;
-  checkFeasibility(input: { projectId: string; data: ProjectSpec['data'] }): Promise<FeasibilityReport>;
+  checkFeasibility(input: {
+    projectId: string;
+    data: ProjectSpec['data'];
+  }): Promise<FeasibilityReport>;
   ingestDataset(input: { projectId: string; data: ProjectSpec['data'] }): Promise<IngestResult>;
   prepareDataset(input: { data: ProjectSpec['data']; dataset: ArtifactRef }): Promise<PreparedData>;
   profileDataset(input: { dataset: ArtifactRef }): Promise<{ profile: ArtifactRef }>;
@@ -76,7 +79,11 @@ export interface ProjectActivities {
     profile: ArtifactRef;
   }): Promise<DatasetSummary>;
   planTrials(input: { training: ProjectSpec['training'] }): Promise<TrialPlan[]>;
-  recordTrial(input: { projectId: string; datasetVersionId: string; trial: TrialSummary }): Promise<void>;
+  recordTrial(input: {
+    projectId: string;
+    datasetVersionId: string;
+    trial: TrialSummary;
+  }): Promise<void>;
   evaluateTrials(input: {
     projectId: string;
     dataset: DatasetSummary;
@@ -85,7 +92,11 @@ export interface ProjectActivities {
     selectionMetric: ProjectSpec['training']['selectionMetric'];
   }): Promise<EvaluationResult>;
   recordApproval(input: { projectId: string; decision: ApprovalDecision }): Promise<void>;
-  exportModel(input: { projectId: string; candidate: CandidateSummary; dataset: DatasetSummary }): Promise<{
+  exportModel(input: {
+    projectId: string;
+    candidate: CandidateSummary;
+    dataset: DatasetSummary;
+  }): Promise<{
     onnx: ArtifactRef;
     maxAbsDiff: number;
   }>;
@@ -97,7 +108,10 @@ export interface ProjectActivities {
     dataset: DatasetSummary;
     threshold: number;
   }): Promise<DeploymentSummary>;
-  buildReport(input: { state: ProjectState; spec: ProjectSpec }): Promise<{ json: ArtifactRef; html: ArtifactRef }>;
+  buildReport(input: {
+    state: ProjectState;
+    spec: ProjectSpec;
+  }): Promise<{ json: ArtifactRef; html: ArtifactRef }>;
   checkDrift(input: {
     projectId: string;
     deploymentId: string;

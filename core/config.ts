@@ -102,7 +102,9 @@ export function describeConfig(config: AppConfig): Record<string, unknown> {
   for (const [key, envName] of Object.entries(ENV_NAMES) as [ConfigKey, string][]) {
     shown[envName] = config[key];
   }
-  shown[ENV_NAMES.databaseUrl] = config.databaseUrl ? maskUrlPassword(config.databaseUrl) : '(unset: embedded PGlite)';
+  shown[ENV_NAMES.databaseUrl] = config.databaseUrl
+    ? maskUrlPassword(config.databaseUrl)
+    : '(unset: embedded PGlite)';
   shown[ENV_NAMES.apiToken] = config.apiToken ? '(set)' : '(unset: no authentication)';
   shown[ENV_NAMES.temporalAddress] = config.temporalAddress ?? '(unset: embedded dev server)';
   return shown;

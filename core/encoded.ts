@@ -32,7 +32,10 @@ export function serializeEncodedSplits(splits: EncodedSplits): Uint8Array {
     }),
   );
   const headerEnd = align4(MAGIC.length + 4 + header.length);
-  const floats = SPLIT_NAMES.reduce((sum, name) => sum + splits[name].x.data.length + splits[name].y.length, 0);
+  const floats = SPLIT_NAMES.reduce(
+    (sum, name) => sum + splits[name].x.data.length + splits[name].y.length,
+    0,
+  );
   const bytes = new Uint8Array(headerEnd + floats * 4);
   bytes.set(new TextEncoder().encode(MAGIC), 0);
   new DataView(bytes.buffer).setUint32(MAGIC.length, header.length, true);
@@ -52,17 +55,21 @@ export function serializeEncodedSplits(splits: EncodedSplits): Uint8Array {
 /** Reads what serializeEncodedSplits wrote; throws when the bytes are not such a file. */
 export function deserializeEncodedSplits(bytes: Uint8Array): EncodedSplits {
   const magic = new TextDecoder().decode(bytes.subarray(0, MAGIC.length));
-  if (magic !== MAGIC) throw new Error(`not an encoded-splits file: expected magic ${MAGIC}, found "${magic}"`);
+  if (magic !== MAGIC)
+    throw new Error(`not an encoded-splits file: expected magic ${MAGIC}, found "${magic}"`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getUint32(MAGIC.length, true);
   const headerStart = MAGIC.length + 4;
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(headerStart, headerStart + headerLength))) as {
+  const header = JSON.parse(
+    new TextDecoder().decode(bytes.subarray(headerStart, headerStart + headerLength)),
+  ) as {
     featureNames: string[];
     rows: number[];
     cols: number;
   };
-  // Copy into an aligned buffer: a Buffer slice may start at any byte offset.
-  const bodyBytes = bytes.slice(align4(headerStart + headerLength));
+  // Copy into a fresh, aligned buffer: a Node Buffer is often a view into a
+  // shared pool at any byte offset, and its slice() does not copy.
+  const bodyBytes = new Uint8Array(bytes.subarray(align4(headerStart + headerLength)));
   const body = new Float32Array(bodyBytes.buffer, 0, bodyBytes.byteLength / 4);
 
   let offset = 0;
@@ -72,7 +79,12 @@ export function deserializeEncodedSplits(bytes: Uint8Array): EncodedSplits {
     const x: Matrix = { rows, cols: header.cols, data: take(rows * header.cols) };
     return { x, y: take(rows) };
   });
-  return { featureNames: header.featureNames, train: splits[0]!, validation: splits[1]!, test: splits[2]! };
+  return {
+    featureNames: header.featureNames,
+    train: splits[0]!,
+    validation: splits[1]!,
+    test: splits[2]!,
+  };
 }
 
 function align4(n: number): number {

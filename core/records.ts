@@ -15,8 +15,16 @@ export function recordsAt(dataset: TypedDataset, indices: readonly number[]): Fe
 export function columnsAt(dataset: TypedDataset, indices: readonly number[]): FeatureColumn[] {
   return dataset.features.map((column): FeatureColumn => {
     if (column.type === 'numeric') {
-      return { name: column.name, type: 'numeric', values: indices.map((row) => column.values[row] ?? null) };
+      return {
+        name: column.name,
+        type: 'numeric',
+        values: indices.map((row) => column.values[row] ?? null),
+      };
     }
-    return { name: column.name, type: 'categorical', values: indices.map((row) => column.values[row] ?? null) };
+    return {
+      name: column.name,
+      type: 'categorical',
+      values: indices.map((row) => column.values[row] ?? null),
+    };
   });
 }

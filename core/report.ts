@@ -12,7 +12,13 @@ export interface DeliveryReport {
   generatedAt: string;
   project: { id: string; name: string; description: string; owner: string; stage: string };
   spec: ProjectSpec;
-  stages: { stage: string; startedAt: string; endedAt: string | null; durationMs: number | null; outcome: string }[];
+  stages: {
+    stage: string;
+    startedAt: string;
+    endedAt: string | null;
+    durationMs: number | null;
+    outcome: string;
+  }[];
   data: {
     datasetVersionId: string;
     sha256: string;
@@ -65,7 +71,13 @@ export interface DeliveryReport {
   } | null;
   monitoring: {
     checks: number;
-    last: { checkedAt: string; predictions: number; maxPsi: number | null; alerts: string[]; drift: FeatureDrift[] } | null;
+    last: {
+      checkedAt: string;
+      predictions: number;
+      maxPsi: number | null;
+      alerts: string[];
+      drift: FeatureDrift[];
+    } | null;
   };
   error: { stage: string; type: string; message: string } | null;
 }

@@ -1,5 +1,9 @@
 import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
-import { createProjectActivities, buildTrainingActivities, type ActivityDeps } from '../activities/index.js';
+import {
+  createProjectActivities,
+  buildTrainingActivities,
+  type ActivityDeps,
+} from '../activities/index.js';
 import type { AppConfig } from '../core/config.js';
 import { TASK_QUEUES } from '../workflows/contracts.js';
 

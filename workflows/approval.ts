@@ -19,10 +19,16 @@ import {
  * approver is missing or not allowed, or it names another model version.
  * Synchronous, because an async Update validator's rejection is ignored.
  */
-export function validateDecision(state: ProjectState, spec: ProjectSpec, input: PromotionDecisionInput | undefined): void {
+export function validateDecision(
+  state: ProjectState,
+  spec: ProjectSpec,
+  input: PromotionDecisionInput | undefined,
+): void {
   const pending = state.pendingApproval;
   if (!pending) {
-    throw new Error(`no model awaits approval: project ${state.projectId} is in stage ${state.stage}`);
+    throw new Error(
+      `no model awaits approval: project ${state.projectId} is in stage ${state.stage}`,
+    );
   }
   const approver = typeof input?.approver === 'string' ? input.approver.trim() : '';
   if (approver === '') {

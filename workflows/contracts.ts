@@ -160,8 +160,12 @@ export interface PromotionSignalInput extends PromotionDecisionInput {
 }
 
 export const statusQuery = defineQuery<ProjectState>('status');
-export const approvePromotionUpdate = defineUpdate<ApprovalDecision, [PromotionDecisionInput]>('approvePromotion');
-export const rejectPromotionUpdate = defineUpdate<ApprovalDecision, [PromotionDecisionInput]>('rejectPromotion');
+export const approvePromotionUpdate = defineUpdate<ApprovalDecision, [PromotionDecisionInput]>(
+  'approvePromotion',
+);
+export const rejectPromotionUpdate = defineUpdate<ApprovalDecision, [PromotionDecisionInput]>(
+  'rejectPromotion',
+);
 /** Same effect as the updates, for operators in the Temporal Web UI; invalid signals are logged and dropped. */
 export const promotionDecisionSignal = defineSignal<[PromotionSignalInput]>('promotionDecision');
 /** Runs a monitoring check now instead of waiting for the timer; rejected unless the model is serving. */

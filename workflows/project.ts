@@ -34,7 +34,12 @@ const NON_RETRYABLE = ['INVALID_INPUT', 'DATA_INVALID', 'INFEASIBLE', 'SOURCE_NO
 
 const registry = proxyActivities<ProjectActivities>({
   startToCloseTimeout: '1m',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: NON_RETRYABLE },
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '1m',
+    nonRetryableErrorTypes: NON_RETRYABLE,
+  },
 });
 
 const stageWork = proxyActivities<ProjectActivities>({
@@ -80,7 +85,8 @@ function registerMonitoringHandler(state: ProjectState, input: ProjectWorkflowIn
   };
   setHandler(runMonitoringUpdate, check, {
     validator: () => {
-      if (state.stage !== 'serving') throw new Error(`no model is serving: project is in stage ${state.stage}`);
+      if (state.stage !== 'serving')
+        throw new Error(`no model is serving: project is in stage ${state.stage}`);
     },
   });
   return { check, idle: () => running === null };
@@ -139,7 +145,9 @@ async function runLifecycle(state: ProjectState, input: ProjectWorkflowInput): P
       dataset,
       threshold: spec.evaluation.threshold,
     });
-    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.modelVersion, value: candidate.modelVersionId }]);
+    upsertSearchAttributes([
+      { key: SEARCH_ATTRIBUTES.modelVersion, value: candidate.modelVersionId },
+    ]);
 
     await transition(state, 'delivery');
     state.report = await stageWork.buildReport({ state, spec });
@@ -189,7 +197,11 @@ async function awaitApproval(state: ProjectState, input: ProjectWorkflowInput): 
  * on request, and continues as new after `checksPerRun` checks or when the
  * server suggests it, so the history stays small.
  */
-async function serveAndMonitor(state: ProjectState, input: ProjectWorkflowInput, monitor: Monitor): Promise<ProjectState> {
+async function serveAndMonitor(
+  state: ProjectState,
+  input: ProjectWorkflowInput,
+  monitor: Monitor,
+): Promise<ProjectState> {
   const { interval, checksPerRun } = input.spec.monitoring;
   for (let checks = 0; checks < checksPerRun; checks++) {
     await condition(() => workflowInfo().continueAsNewSuggested, durationToMs(interval));
@@ -202,7 +214,10 @@ async function serveAndMonitor(state: ProjectState, input: ProjectWorkflowInput,
   return await continueAsNew<typeof projectWorkflow>({ ...input, carried: state });
 }
 
-async function runCheck(state: ProjectState, input: ProjectWorkflowInput): Promise<MonitoringCheck> {
+async function runCheck(
+  state: ProjectState,
+  input: ProjectWorkflowInput,
+): Promise<MonitoringCheck> {
   const result = await stageWork.checkDrift({
     projectId: state.projectId,
     deploymentId: state.deployment!.deploymentId,

@@ -4,7 +4,12 @@
  * deterministically.
  */
 import { upsertSearchAttributes } from '@temporalio/workflow';
-import { SEARCH_ATTRIBUTES, type ProjectState, type ProjectWorkflowInput, type Stage } from './contracts.js';
+import {
+  SEARCH_ATTRIBUTES,
+  type ProjectState,
+  type ProjectWorkflowInput,
+  type Stage,
+} from './contracts.js';
 
 export function initialState(input: ProjectWorkflowInput): ProjectState {
   return {
@@ -30,7 +35,13 @@ export function enterStage(state: ProjectState, stage: Stage): void {
   closeStage(state, 'completed');
   const now = new Date(Date.now()).toISOString();
   state.stage = stage;
-  state.stageHistory.push({ stage, startedAt: now, endedAt: null, durationMs: null, outcome: 'running' });
+  state.stageHistory.push({
+    stage,
+    startedAt: now,
+    endedAt: null,
+    durationMs: null,
+    outcome: 'running',
+  });
   upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.stage, value: stage }]);
 }
 

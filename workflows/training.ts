@@ -3,12 +3,23 @@
  * at most `parallelism` at once, and sends trials to the CPU queue when the
  * spec asks for a GPU that no worker serves in time.
  */
-import { ActivityFailure, TimeoutFailure, log, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  TimeoutFailure,
+  log,
+  proxyActivities,
+  type ActivityOptions,
+} from '@temporalio/workflow';
 import { TimeoutType } from '@temporalio/common';
 import type { ProjectSpec } from '../core/spec.js';
 import type { TrialPlan } from '../core/types.js';
 import type { ProjectActivities, TrainingActivities, TrialOutcome } from '../activities/types.js';
-import { TASK_QUEUES, type DatasetSummary, type ProjectState, type TrialSummary } from './contracts.js';
+import {
+  TASK_QUEUES,
+  type DatasetSummary,
+  type ProjectState,
+  type TrialSummary,
+} from './contracts.js';
 
 const TRIAL_TIMEOUTS: ActivityOptions = {
   startToCloseTimeout: '2h',
@@ -32,7 +43,10 @@ interface TrainingContext {
 /** Runs every plan and appends one TrialSummary per plan to the state, failed trials included. */
 export async function runTrials(context: TrainingContext, plans: TrialPlan[]): Promise<void> {
   const { resources, parallelism } = context.spec.training;
-  const cpu = proxyActivities<TrainingActivities>({ ...TRIAL_TIMEOUTS, taskQueue: TASK_QUEUES.trainingCpu });
+  const cpu = proxyActivities<TrainingActivities>({
+    ...TRIAL_TIMEOUTS,
+    taskQueue: TASK_QUEUES.trainingCpu,
+  });
   const gpu = proxyActivities<TrainingActivities>({
     ...TRIAL_TIMEOUTS,
     taskQueue: TASK_QUEUES.trainingGpu,
@@ -52,7 +66,8 @@ export async function runTrials(context: TrainingContext, plans: TrialPlan[]): P
       try {
         return { outcome: await gpu.runTrial(input), queue: TASK_QUEUES.trainingGpu };
       } catch (error) {
-        if (!isScheduleToStartTimeout(error) || resources.onGpuUnavailable !== 'fallback_cpu') throw error;
+        if (!isScheduleToStartTimeout(error) || resources.onGpuUnavailable !== 'fallback_cpu')
+          throw error;
         gpuUnavailable = true;
         log.warn('No GPU worker took the trial in time; running the remaining trials on CPU', {
           trialId: plan.trialId,

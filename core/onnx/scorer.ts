@@ -15,7 +15,9 @@ export class OnnxScorer {
 
   /** Loads model bytes; throws when onnxruntime rejects the model or its inputs differ from the preprocessor's. */
   static async load(modelBytes: Uint8Array, preprocessor: FittedPreprocessor): Promise<OnnxScorer> {
-    const session = await ort.InferenceSession.create(modelBytes, { graphOptimizationLevel: 'all' });
+    const session = await ort.InferenceSession.create(modelBytes, {
+      graphOptimizationLevel: 'all',
+    });
     const expected = preprocessor.inputOrder.map((input) => input.name);
     const missing = expected.filter((name) => !session.inputNames.includes(name));
     if (missing.length > 0) {

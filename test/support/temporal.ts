@@ -10,7 +10,8 @@ export function repoPath(relative: string): string {
 
 function venvBinary(name: string): string {
   const path = repoPath(`.venv/bin/${name}`);
-  if (!existsSync(path)) throw new Error(`${path} is missing: run "npm run setup" to install the Temporal binaries`);
+  if (!existsSync(path))
+    throw new Error(`${path} is missing: run "npm run setup" to install the Temporal binaries`);
   return path;
 }
 
@@ -62,5 +63,7 @@ export async function waitFor<T>(
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
-  throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)?.slice(0, 500)}`);
+  throw new Error(
+    `condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)?.slice(0, 500)}`,
+  );
 }

@@ -10,7 +10,12 @@ import type { ProjectState } from '../../workflows/contracts.js';
 
 export function fakeRef(name: string): ArtifactRef {
   const sha256 = name.padEnd(64, '0').slice(0, 64);
-  return { uri: `artifact://sha256/${sha256}`, sha256, sizeBytes: 10, mediaType: 'application/json' };
+  return {
+    uri: `artifact://sha256/${sha256}`,
+    sha256,
+    sizeBytes: 10,
+    mediaType: 'application/json',
+  };
 }
 
 export function fakeMetrics(auc: number): Metrics {
@@ -86,8 +91,28 @@ export function fakeProjectActivities(
     profileDataset: async () => ({ profile: fakeRef('f') }),
     registerDatasetVersion: async () => dataset,
     planTrials: async () => [
-      { trialId: 'lr-01', seed: 1, params: { family: 'logistic_regression', learningRate: 0.05, l2: 0, epochs: 5, batchSize: 32 } },
-      { trialId: 'lr-02', seed: 2, params: { family: 'logistic_regression', learningRate: 0.01, l2: 0, epochs: 5, batchSize: 32 } },
+      {
+        trialId: 'lr-01',
+        seed: 1,
+        params: {
+          family: 'logistic_regression',
+          learningRate: 0.05,
+          l2: 0,
+          epochs: 5,
+          batchSize: 32,
+        },
+      },
+      {
+        trialId: 'lr-02',
+        seed: 2,
+        params: {
+          family: 'logistic_regression',
+          learningRate: 0.01,
+          l2: 0,
+          epochs: 5,
+          batchSize: 32,
+        },
+      },
     ],
     recordTrial: async () => undefined,
     evaluateTrials: async ({ trials }) => {

@@ -37,7 +37,9 @@ describe('GPU trials', () => {
       }),
     ];
     const spec = creditSpec({
-      training: { resources: { device: 'gpu', gpuScheduleTimeout: '2s', onGpuUnavailable: 'fallback_cpu' } },
+      training: {
+        resources: { device: 'gpu', gpuScheduleTimeout: '2s', onGpuUnavailable: 'fallback_cpu' },
+      },
     });
     const projectId = `gpu-${randomUUID().slice(0, 8)}`;
     const handle = await env.client.workflow.start('projectWorkflow', {
@@ -49,13 +51,23 @@ describe('GPU trials', () => {
     const started = Date.now();
     const waiting = await workers[0]!.runUntil(
       workers[1]!.runUntil(
-        waitFor(() => handle.query(statusQuery), (state) => state.stage === 'awaiting_approval', 30_000),
+        waitFor(
+          () => handle.query(statusQuery),
+          (state) => state.stage === 'awaiting_approval',
+          30_000,
+        ),
       ),
     );
     await handle.terminate('test finished');
 
-    expect(waiting.trials.map((trial) => trial.queue)).toEqual([TASK_QUEUES.trainingCpu, TASK_QUEUES.trainingCpu]);
-    expect([...log.trialQueues.values()]).toEqual([TASK_QUEUES.trainingCpu, TASK_QUEUES.trainingCpu]);
+    expect(waiting.trials.map((trial) => trial.queue)).toEqual([
+      TASK_QUEUES.trainingCpu,
+      TASK_QUEUES.trainingCpu,
+    ]);
+    expect([...log.trialQueues.values()]).toEqual([
+      TASK_QUEUES.trainingCpu,
+      TASK_QUEUES.trainingCpu,
+    ]);
     // The fallback happens only after the spec's schedule-to-start timeout.
     expect(Date.now() - started).toBeGreaterThanOrEqual(2_000);
   });

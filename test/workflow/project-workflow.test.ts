@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
-import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowFailedError,
+  WorkflowUpdateFailedError,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { ProjectActivities } from '../../activities/types.js';
@@ -20,7 +24,12 @@ import {
 import type { projectWorkflow } from '../../workflows/project.js';
 import { creditSpec } from '../support/spec.js';
 import { createTimeSkippingEnv, waitFor } from '../support/temporal.js';
-import { fakeProjectActivities, fakeTrainingActivities, newFakeLog, type FakeLog } from './fake-activities.js';
+import {
+  fakeProjectActivities,
+  fakeTrainingActivities,
+  newFakeLog,
+  type FakeLog,
+} from './fake-activities.js';
 
 let bundle: WorkflowBundle;
 // NOTE: each test starts its own test server (about 0.2 s): after a rejected
@@ -53,7 +62,11 @@ interface Harness {
  * workers run; the workflow is terminated afterwards if it still runs.
  */
 async function runProject(
-  options: { spec?: ProjectSpec; overrides?: Partial<ProjectActivities>; trainingQueues?: string[] },
+  options: {
+    spec?: ProjectSpec;
+    overrides?: Partial<ProjectActivities>;
+    trainingQueues?: string[];
+  },
   body: (harness: Harness) => Promise<void>,
 ): Promise<FakeLog> {
   const log = newFakeLog();
@@ -67,16 +80,23 @@ async function runProject(
     }),
     ...(await Promise.all(
       (options.trainingQueues ?? [TASK_QUEUES.trainingCpu]).map((taskQueue) =>
-        Worker.create({ connection, taskQueue, activities: fakeTrainingActivities(log, taskQueue) }),
+        Worker.create({
+          connection,
+          taskQueue,
+          activities: fakeTrainingActivities(log, taskQueue),
+        }),
       ),
     )),
   ];
   const projectId = `p-${randomUUID().slice(0, 8)}`;
-  const handle: Handle = await env.client.workflow.start<typeof projectWorkflow>('projectWorkflow', {
-    taskQueue: TASK_QUEUES.main,
-    workflowId: projectWorkflowId(projectId),
-    args: [{ projectId, spec: options.spec ?? creditSpec(), submittedBy: 'test' }],
-  });
+  const handle: Handle = await env.client.workflow.start<typeof projectWorkflow>(
+    'projectWorkflow',
+    {
+      taskQueue: TASK_QUEUES.main,
+      workflowId: projectWorkflowId(projectId),
+      args: [{ projectId, spec: options.spec ?? creditSpec(), submittedBy: 'test' }],
+    },
+  );
   const status = (): Promise<ProjectState> => handle.query(statusQuery);
   const waitForStage = (stage: ProjectState['stage']): Promise<ProjectState> =>
     waitFor(status, (state) => state.stage === stage);
@@ -88,7 +108,10 @@ async function runProject(
       await handle.terminate('test finished').catch(() => undefined);
     }
   };
-  await workers.reduceRight<() => Promise<void>>((inner, worker) => () => worker.runUntil(inner), run)();
+  await workers.reduceRight<() => Promise<void>>(
+    (inner, worker) => () => worker.runUntil(inner),
+    run,
+  )();
   return log;
 }
 
@@ -117,7 +140,9 @@ describe('project workflow', () => {
         'delivery',
         'serving',
       ]);
-      expect(serving.stageHistory.slice(0, -1).every((record) => record.outcome === 'completed')).toBe(true);
+      expect(
+        serving.stageHistory.slice(0, -1).every((record) => record.outcome === 'completed'),
+      ).toBe(true);
       expect((await status()).approval?.approver).toBe('Risk Officer');
     });
   });
@@ -128,15 +153,28 @@ describe('project workflow', () => {
     const overrides: Partial<ProjectActivities> = {
       profileDataset: async () => {
         await blocked;
-        return { profile: { uri: 'artifact://sha256/f', sha256: 'f'.repeat(64), sizeBytes: 1, mediaType: 'application/json' } };
+        return {
+          profile: {
+            uri: 'artifact://sha256/f',
+            sha256: 'f'.repeat(64),
+            sizeBytes: 1,
+            mediaType: 'application/json',
+          },
+        };
       },
     };
     await runProject({ overrides }, async ({ handle, waitForStage }) => {
       await waitForStage('data');
-      const attempt = handle.executeUpdate(approvePromotionUpdate, { args: [{ approver: 'Risk Officer' }] });
+      const attempt = handle.executeUpdate(approvePromotionUpdate, {
+        args: [{ approver: 'Risk Officer' }],
+      });
       await expect(attempt).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
       await expect(attempt).rejects.toMatchObject({
-        cause: { message: expect.stringMatching(/^no model awaits approval: project p-\w+ is in stage data$/) },
+        cause: {
+          message: expect.stringMatching(
+            /^no model awaits approval: project p-\w+ is in stage data$/,
+          ),
+        },
       });
       release();
     });
@@ -148,14 +186,24 @@ describe('project workflow', () => {
       await waitForStage('awaiting_approval');
       await expect(
         handle.executeUpdate(approvePromotionUpdate, { args: [{ approver: '  ' }] }),
-      ).rejects.toMatchObject({ cause: { message: 'approver is required: send the name of the person who decides' } });
+      ).rejects.toMatchObject({
+        cause: { message: 'approver is required: send the name of the person who decides' },
+      });
       await expect(
         handle.executeUpdate(approvePromotionUpdate, { args: [{ approver: 'Mallory' }] }),
-      ).rejects.toMatchObject({ cause: { message: 'approver "Mallory" is not allowed: the spec allows Ada' } });
+      ).rejects.toMatchObject({
+        cause: { message: 'approver "Mallory" is not allowed: the spec allows Ada' },
+      });
       await expect(
-        handle.executeUpdate(approvePromotionUpdate, { args: [{ approver: 'Ada', modelVersionId: 'mv-other' }] }),
-      ).rejects.toMatchObject({ cause: { message: 'model version mv-other does not await approval: mv-lr-01 does' } });
-      const decision = await handle.executeUpdate(approvePromotionUpdate, { args: [{ approver: 'Ada' }] });
+        handle.executeUpdate(approvePromotionUpdate, {
+          args: [{ approver: 'Ada', modelVersionId: 'mv-other' }],
+        }),
+      ).rejects.toMatchObject({
+        cause: { message: 'model version mv-other does not await approval: mv-lr-01 does' },
+      });
+      const decision = await handle.executeUpdate(approvePromotionUpdate, {
+        args: [{ approver: 'Ada' }],
+      });
       expect(decision.approver).toBe('Ada');
     });
   });
@@ -163,7 +211,9 @@ describe('project workflow', () => {
   it('ends rejected after a reject update', async () => {
     const log = await runProject({}, async ({ handle, waitForStage }) => {
       await waitForStage('awaiting_approval');
-      await handle.executeUpdate(rejectPromotionUpdate, { args: [{ approver: 'Risk Officer', comment: 'too few rows' }] });
+      await handle.executeUpdate(rejectPromotionUpdate, {
+        args: [{ approver: 'Risk Officer', comment: 'too few rows' }],
+      });
       const result = await handle.result();
       expect(result.stage).toBe('rejected');
       expect(result.approval).toMatchObject({ decision: 'reject', comment: 'too few rows' });
@@ -176,14 +226,25 @@ describe('project workflow', () => {
   it('accepts a decision sent as a signal', async () => {
     await runProject({}, async ({ handle, status, waitForStage }) => {
       await waitForStage('awaiting_approval');
-      await handle.signal(promotionDecisionSignal, { decision: 'maybe' as 'approve', approver: 'Ops' });
+      await handle.signal(promotionDecisionSignal, {
+        decision: 'maybe' as 'approve',
+        approver: 'Ops',
+      });
       await handle.signal(promotionDecisionSignal, { decision: 'approve', approver: '' });
       // Both invalid signals are dropped: the project still waits.
       expect((await status()).stage).toBe('awaiting_approval');
 
-      await handle.signal(promotionDecisionSignal, { decision: 'approve', approver: 'Ops', comment: 'from the UI' });
+      await handle.signal(promotionDecisionSignal, {
+        decision: 'approve',
+        approver: 'Ops',
+        comment: 'from the UI',
+      });
       const serving = await waitForStage('serving');
-      expect(serving.approval).toMatchObject({ approver: 'Ops', channel: 'signal', decision: 'approve' });
+      expect(serving.approval).toMatchObject({
+        approver: 'Ops',
+        channel: 'signal',
+        decision: 'approve',
+      });
     });
   });
 
@@ -191,13 +252,18 @@ describe('project workflow', () => {
     const spec = creditSpec({ approval: { timeout: '2h' } });
     await runProject({ spec }, async ({ handle, waitForStage }) => {
       const waiting = await waitForStage('awaiting_approval');
-      expect(Date.parse(waiting.pendingApproval!.deadline) - Date.parse(waiting.pendingApproval!.requestedAt)).toBe(
-        2 * 3_600_000,
-      );
+      expect(
+        Date.parse(waiting.pendingApproval!.deadline) -
+          Date.parse(waiting.pendingApproval!.requestedAt),
+      ).toBe(2 * 3_600_000);
       // Awaiting the result lets the test server skip the two hours.
       const result = await handle.result();
       expect(result.stage).toBe('approval_expired');
-      expect(result.approval).toMatchObject({ decision: 'expire', approver: 'system', channel: 'timer' });
+      expect(result.approval).toMatchObject({
+        decision: 'expire',
+        approver: 'system',
+        channel: 'timer',
+      });
     });
   });
 
@@ -208,9 +274,24 @@ describe('project workflow', () => {
         attempts += 1;
         if (attempts < 3) throw new Error('artifact store unreachable');
         return {
-          splits: { uri: 'artifact://sha256/s', sha256: 's'.repeat(64), sizeBytes: 1, mediaType: 'application/json' },
-          preprocessor: { uri: 'artifact://sha256/p', sha256: 'p'.repeat(64), sizeBytes: 1, mediaType: 'application/json' },
-          encoded: { uri: 'artifact://sha256/e', sha256: 'e'.repeat(64), sizeBytes: 1, mediaType: 'application/json' },
+          splits: {
+            uri: 'artifact://sha256/s',
+            sha256: 's'.repeat(64),
+            sizeBytes: 1,
+            mediaType: 'application/json',
+          },
+          preprocessor: {
+            uri: 'artifact://sha256/p',
+            sha256: 'p'.repeat(64),
+            sizeBytes: 1,
+            mediaType: 'application/json',
+          },
+          encoded: {
+            uri: 'artifact://sha256/e',
+            sha256: 'e'.repeat(64),
+            sizeBytes: 1,
+            mediaType: 'application/json',
+          },
           splitRows: { train: 600, validation: 200, test: 200 },
           encodedFeatures: 61,
         };
@@ -223,10 +304,14 @@ describe('project workflow', () => {
   });
 
   it('fails the data stage on invalid data without retrying', async () => {
-    const message = 'column "duration_months", line 7: value is not a number (rule numeric, got "abc").';
+    const message =
+      'column "duration_months", line 7: value is not a number (rule numeric, got "abc").';
     const overrides: Partial<ProjectActivities> = {
       ingestDataset: async () => {
-        throw ApplicationFailure.nonRetryable(message, 'DATA_INVALID', { column: 'duration_months', line: 7 });
+        throw ApplicationFailure.nonRetryable(message, 'DATA_INVALID', {
+          column: 'duration_months',
+          line: 7,
+        });
       },
     };
     const log = await runProject({ overrides }, async ({ handle, status }) => {
@@ -244,19 +329,30 @@ describe('project workflow', () => {
 
   it('sends trials to a GPU worker when one serves the queue', async () => {
     const spec = creditSpec({
-      training: { resources: { device: 'gpu', gpuScheduleTimeout: '1m', onGpuUnavailable: 'fallback_cpu' } },
+      training: {
+        resources: { device: 'gpu', gpuScheduleTimeout: '1m', onGpuUnavailable: 'fallback_cpu' },
+      },
     });
     const trainingQueues = [TASK_QUEUES.trainingCpu, TASK_QUEUES.trainingGpu];
     const log = await runProject({ spec, trainingQueues }, async ({ waitForStage }) => {
       const waiting = await waitForStage('awaiting_approval');
-      expect(waiting.trials.map((trial) => trial.queue)).toEqual([TASK_QUEUES.trainingGpu, TASK_QUEUES.trainingGpu]);
+      expect(waiting.trials.map((trial) => trial.queue)).toEqual([
+        TASK_QUEUES.trainingGpu,
+        TASK_QUEUES.trainingGpu,
+      ]);
     });
     expect(log.trialQueues.get('lr-01')).toBe(TASK_QUEUES.trainingGpu);
   });
 
   it('monitors on request and continues as new', async () => {
     const spec = creditSpec({
-      monitoring: { interval: '1h', psiBins: 10, psiAlertThreshold: 0.2, minPredictions: 1, checksPerRun: 2 },
+      monitoring: {
+        interval: '1h',
+        psiBins: 10,
+        psiAlertThreshold: 0.2,
+        minPredictions: 1,
+        checksPerRun: 2,
+      },
     });
     const log = await runProject({ spec }, async ({ handle, status, waitForStage }) => {
       await waitForStage('awaiting_approval');
