@@ -44,7 +44,8 @@ const ConfigSchema = z.object({
   temporalUiPort: port.default(8233),
   temporalCli: z.string().min(1).optional(),
   apiHost: z.string().min(1).default('127.0.0.1'),
-  apiPort: port.default(8080),
+  /** 0 picks a free port, which tests use. */
+  apiPort: z.coerce.number().int().min(0).max(65_535).default(8080),
   apiToken: z.string().min(16, 'must be at least 16 characters').optional(),
   dataRoots: z.array(z.string().min(1)).min(1),
   tfBackend: z.enum(['wasm', 'cpu', 'tensorflow', 'tensorflow-gpu']).default('wasm'),
