@@ -40,7 +40,7 @@ export const LOWER_IS_BETTER: ReadonlySet<MetricName> = new Set(['logLoss', 'bri
 
 const nonEmptyList = <T extends z.ZodType>(item: T) => z.array(item).min(1);
 
-const DataSourceSchema = z.object({
+const DataSourceSchema = z.strictObject({
   type: z.literal('file'),
   /** Absolute, or relative to the spec file (CLI) or the first allowed data root (API). */
   path: z.string().min(1),
@@ -66,7 +66,7 @@ const DelimitedFormatSchema = z
     path: ['columnsFile'],
   });
 
-const TargetSchema = z.object({
+const TargetSchema = z.strictObject({
   column: columnName,
   /** The raw value of the target column that counts as the positive class. */
   positiveClass: z.union([z.string().min(1), z.number()]).transform(String),
@@ -84,13 +84,13 @@ const SplitSchema = z
     path: ['train'],
   });
 
-const PreprocessingSchema = z.object({
+const PreprocessingSchema = z.strictObject({
   numericImpute: z.enum(['median', 'mean']).default('median'),
   /** Clip numeric values to these training-split quantiles; 0 turns clipping off. */
   clipQuantile: z.number().min(0).lt(0.5).default(0),
 });
 
-const QualityRulesSchema = z.object({
+const QualityRulesSchema = z.strictObject({
   minRows: z.number().int().min(10).default(100),
   /** A column with a larger share of missing cells fails validation. */
   maxMissingFraction: z.number().min(0).max(1).default(0.5),
@@ -98,7 +98,7 @@ const QualityRulesSchema = z.object({
   minRowsPerClass: z.number().int().min(1).default(10),
 });
 
-const DataSchema = z.object({
+const DataSchema = z.strictObject({
   source: DataSourceSchema,
   format: DelimitedFormatSchema.default({
     type: 'delimited',
@@ -127,7 +127,7 @@ const l2Values = nonEmptyList(z.number().min(0).max(10));
 const epochValues = nonEmptyList(z.number().int().min(1).max(10_000));
 const batchSizes = nonEmptyList(z.number().int().min(1).max(65_536));
 
-const LogisticRegressionSearchSchema = z.object({
+const LogisticRegressionSearchSchema = z.strictObject({
   family: z.literal('logistic_regression'),
   learningRate: learningRates.default([0.05]),
   l2: l2Values.default([0.001]),
@@ -135,7 +135,7 @@ const LogisticRegressionSearchSchema = z.object({
   batchSize: batchSizes.default([64]),
 });
 
-const MlpSearchSchema = z.object({
+const MlpSearchSchema = z.strictObject({
   family: z.literal('mlp'),
   /** Each entry is one architecture: the unit count of each hidden layer. */
   hiddenUnits: nonEmptyList(nonEmptyList(z.number().int().min(1).max(4096)).max(8)).default([[32, 16]]),
@@ -150,14 +150,14 @@ export const ModelSearchSchema = z.discriminatedUnion('family', [LogisticRegress
 export type ModelSearch = z.infer<typeof ModelSearchSchema>;
 export type ModelFamily = ModelSearch['family'];
 
-const ResourcesSchema = z.object({
+const ResourcesSchema = z.strictObject({
   device: z.enum(['cpu', 'gpu']).default('cpu'),
   /** How long a trial may wait for a GPU worker before the fallback applies. */
   gpuScheduleTimeout: duration.default('10m'),
   onGpuUnavailable: z.enum(['fallback_cpu', 'fail']).default('fallback_cpu'),
 });
 
-const TrainingSchema = z.object({
+const TrainingSchema = z.strictObject({
   models: nonEmptyList(ModelSearchSchema),
   search: z
     .object({
@@ -191,20 +191,20 @@ const GateSchema = z
   });
 export type QualityGate = z.infer<typeof GateSchema>;
 
-const EvaluationSchema = z.object({
+const EvaluationSchema = z.strictObject({
   /** Probability at or above which a row is predicted positive. */
   threshold: z.number().gt(0).lt(1).default(0.5),
   gates: z.array(GateSchema).default([{ metric: 'auc', min: 0.7 }]),
 });
 
-const ApprovalSchema = z.object({
+const ApprovalSchema = z.strictObject({
   /** How long the workflow waits for a decision before the candidate expires. */
   timeout: duration.default('72h'),
   /** When set, only these approver names are accepted. */
   approvers: z.array(z.string().min(1)).optional(),
 });
 
-const MonitoringSchema = z.object({
+const MonitoringSchema = z.strictObject({
   interval: duration.default('1h'),
   psiBins: z.number().int().min(2).max(100).default(10),
   /** A feature whose PSI reaches this value raises a drift alert. */
@@ -216,7 +216,7 @@ const MonitoringSchema = z.object({
 });
 
 /** A project spec as submitted (YAML or JSON), after defaults are applied. */
-export const ProjectSpecSchema = z.object({
+export const ProjectSpecSchema = z.strictObject({
   apiVersion: z.literal('fullcycle/v1').default('fullcycle/v1'),
   name: z
     .string()
