@@ -25,7 +25,10 @@ import { startStack, type RunningStack } from '../infra/stack.js';
 import { freePort, percentile, post, waitForStage } from './support.js';
 
 const { values } = parseArgs({
-  options: { requests: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '8' } },
+  options: {
+    requests: { type: 'string', default: '2000' },
+    concurrency: { type: 'string', default: '8' },
+  },
 });
 const REQUESTS = Number(values.requests);
 const CONCURRENCY = Number(values.concurrency);
@@ -55,7 +58,10 @@ try {
 async function run(stack: RunningStack): Promise<void> {
   const api = stack.apiUrl!;
   const specPath = path.resolve('examples/credit-scoring/spec.yaml');
-  const spec = resolveSpecPaths(parseSpecText(await readFile(specPath, 'utf8'), 'yaml'), path.dirname(specPath));
+  const spec = resolveSpecPaths(
+    parseSpecText(await readFile(specPath, 'utf8'), 'yaml'),
+    path.dirname(specPath),
+  );
   await post(api, '/v1/projects?id=bench', spec);
   await waitForStage(api, 'bench', 'awaiting_approval');
   await post(api, '/v1/projects/bench/approvals', { decision: 'approve', approver: 'bench' });
@@ -71,7 +77,9 @@ async function run(stack: RunningStack): Promise<void> {
   const batch = await loadTest(api, rows, 100, Math.ceil(REQUESTS / 10));
   const rssAfter = process.memoryUsage().rss;
 
-  const preprocessor = await stack.artifacts.getJson<FittedPreprocessor>(version.artifacts.preprocessor);
+  const preprocessor = await stack.artifacts.getJson<FittedPreprocessor>(
+    version.artifacts.preprocessor,
+  );
   const model = await stack.artifacts.getJson<DenseModel>(
     (await stack.registry.getModelVersion(view.candidate.modelVersionId))!.model,
   );
@@ -88,9 +96,11 @@ async function run(stack: RunningStack): Promise<void> {
     '',
     '| in-process scorer | rows/call | µs/call (median) | ratio to ONNX |',
     '| --- | --- | --- | --- |',
-    ...inProcess.map((r) => `| ${r.name} | ${r.rows} | ${r.medianUs.toFixed(1)} | ${r.ratio.toFixed(2)} |`),
+    ...inProcess.map(
+      (r) => `| ${r.name} | ${r.rows} | ${r.medianUs.toFixed(1)} | ${r.ratio.toFixed(2)} |`,
+    ),
     '',
-    `Process RSS (API, workers, PGlite and the load generator in one process): ${mb(rssBefore)} MiB before the load, ${mb(rssAfter)} MiB after.`,
+    `Process RSS (API, workers, ${stack.db.kind} registry and load generator in one process): ${mb(rssBefore)} MiB before the load, ${mb(rssAfter)} MiB after.`,
     `Predictions logged: ${await stack.registry.countPredictions(view.deployment.deploymentId)}.`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -104,8 +114,15 @@ interface LoadResult {
 }
 
 /** Sends `requests` POST /predict calls, CONCURRENCY at a time, cycling through the test rows. */
-async function loadTest(api: string, rows: FeatureRecord[], rowsPerRequest: number, requests = REQUESTS): Promise<LoadResult> {
-  const bodyFor = (i: number) => ({ rows: Array.from({ length: rowsPerRequest }, (_, k) => rows[(i + k) % rows.length]) });
+async function loadTest(
+  api: string,
+  rows: FeatureRecord[],
+  rowsPerRequest: number,
+  requests = REQUESTS,
+): Promise<LoadResult> {
+  const bodyFor = (i: number) => ({
+    rows: Array.from({ length: rowsPerRequest }, (_, k) => rows[(i + k) % rows.length]),
+  });
   for (let i = 0; i < 50; i++) await post(api, '/v1/projects/bench/predict', bodyFor(i));
 
   const latenciesMs: number[] = [];
@@ -139,7 +156,12 @@ function row(name: string, r: LoadResult): string {
 }
 
 /** Times ONNX scoring against the plain-TypeScript reference path, interleaved call by call. */
-async function compareScorers(onnxBytes: Uint8Array, model: DenseModel, pre: FittedPreprocessor, rows: FeatureRecord[]) {
+async function compareScorers(
+  onnxBytes: Uint8Array,
+  model: DenseModel,
+  pre: FittedPreprocessor,
+  rows: FeatureRecord[],
+) {
   const scorer = await OnnxScorer.load(onnxBytes, pre);
   const results = [];
   for (const size of [1, 100]) {
@@ -157,7 +179,12 @@ async function compareScorers(onnxBytes: Uint8Array, model: DenseModel, pre: Fit
     const onnxMedian = percentile(onnxUs, 0.5);
     const referenceMedian = percentile(referenceUs, 0.5);
     results.push({ name: 'onnxruntime (served path)', rows: size, medianUs: onnxMedian, ratio: 1 });
-    results.push({ name: 'TypeScript reference', rows: size, medianUs: referenceMedian, ratio: referenceMedian / onnxMedian });
+    results.push({
+      name: 'TypeScript reference',
+      rows: size,
+      medianUs: referenceMedian,
+      ratio: referenceMedian / onnxMedian,
+    });
   }
   await scorer.release();
   return results;

@@ -28,13 +28,36 @@ const { values } = parseArgs({ options: { repeats: { type: 'string', default: '3
 const REPEATS = Number(values.repeats);
 const BACKENDS: TensorflowBackend[] = ['wasm', 'cpu'];
 const TRIALS: { name: string; params: TrialParams }[] = [
-  { name: 'logistic regression, 100 epochs', params: { family: 'logistic_regression', learningRate: 0.05, l2: 0.001, epochs: 100, batchSize: 64 } },
-  { name: 'MLP [32, 16], 60 epochs', params: { family: 'mlp', hiddenUnits: [32, 16], dropout: 0.1, learningRate: 0.01, l2: 0.0001, epochs: 60, batchSize: 64 } },
+  {
+    name: 'logistic regression, 100 epochs',
+    params: {
+      family: 'logistic_regression',
+      learningRate: 0.05,
+      l2: 0.001,
+      epochs: 100,
+      batchSize: 64,
+    },
+  },
+  {
+    name: 'MLP [32, 16], 60 epochs',
+    params: {
+      family: 'mlp',
+      hiddenUnits: [32, 16],
+      dropout: 0.1,
+      learningRate: 0.01,
+      l2: 0.0001,
+      epochs: 60,
+      batchSize: 64,
+    },
+  },
 ];
 
 const specPath = 'examples/credit-scoring/spec.yaml';
 const spec = ProjectSpecSchema.parse(
-  resolveSpecPaths(parseSpecText(await readFile(specPath, 'utf8'), 'yaml'), 'examples/credit-scoring'),
+  resolveSpecPaths(
+    parseSpecText(await readFile(specPath, 'utf8'), 'yaml'),
+    'examples/credit-scoring',
+  ),
 );
 const table = parseDelimited(await readFile(spec.data.source.path, 'utf8'), spec.data.format);
 const names = (await readFile(spec.data.format.columnsFile!, 'utf8')).split('\n').filter(Boolean);
@@ -66,7 +89,10 @@ for (let repeat = 0; repeat < REPEATS; repeat++) {
       });
       const key = `${trial.name}|${backend}`;
       timings.set(key, [...(timings.get(key) ?? []), performance.now() - t0]);
-      aucs.set(key, computeMetrics(labelsOf(split.test), predictDense(result.model, test), 0.5).auc);
+      aucs.set(
+        key,
+        computeMetrics(labelsOf(split.test), predictDense(result.model, test), 0.5).auc,
+      );
     }
   }
 }
@@ -82,8 +108,11 @@ for (const trial of TRIALS) {
   for (const backend of BACKENDS) {
     const key = `${trial.name}|${backend}`;
     const median = percentile(timings.get(key)!, 0.5);
-    lines.push(`| ${trial.name} | ${backend} | ${median.toFixed(0)} | ${(median / wasm).toFixed(2)} | ${aucs.get(key)!.toFixed(4)} |`);
+    lines.push(
+      `| ${trial.name} | ${backend} | ${median.toFixed(0)} | ${(median / wasm).toFixed(2)} | ${aucs.get(key)!.toFixed(4)} |`,
+    );
   }
 }
-if (fellBack.length > 0) lines.push('', `Backends that fell back: ${[...new Set(fellBack)].join(', ')}`);
+if (fellBack.length > 0)
+  lines.push('', `Backends that fell back: ${[...new Set(fellBack)].join(', ')}`);
 process.stdout.write(`${lines.join('\n')}\n`);

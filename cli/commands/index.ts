@@ -33,7 +33,11 @@ export interface HttpCommandOptions {
  * API rejects the request, cannot be reached or a spec file is invalid,
  * and 2 for a usage error.
  */
-export async function runHttpCommand(argv: string[], io: CommandIo, options: HttpCommandOptions = {}): Promise<number | null> {
+export async function runHttpCommand(
+  argv: string[],
+  io: CommandIo,
+  options: HttpCommandOptions = {},
+): Promise<number | null> {
   const [name, ...args] = argv;
   if (name === 'help') {
     io.stdout.write(httpCommandsHelp());
@@ -47,7 +51,11 @@ export async function runHttpCommand(argv: string[], io: CommandIo, options: Htt
   }
 
   const client = options.client ?? ApiClient.fromEnv(options.env ?? process.env);
-  const context = { client, cwd: options.cwd ?? process.cwd(), print: (line: string) => void io.stdout.write(`${line}\n`) };
+  const context = {
+    client,
+    cwd: options.cwd ?? process.cwd(),
+    print: (line: string) => void io.stdout.write(`${line}\n`),
+  };
   try {
     await command.run(args, context);
     return 0;
@@ -64,7 +72,13 @@ function reportFailure(error: unknown, command: HttpCommand, io: CommandIo): num
     return 2;
   }
   if (error instanceof ApiRequestError) {
-    write(`error: ${error.message}`);
+    // The message repeats every issue; with issues, a count and the list read better.
+    const count = error.issues.length;
+    write(
+      count === 0
+        ? `error: ${error.message}`
+        : `error: the API rejected the request (HTTP ${error.status}, ${count} issue${count === 1 ? '' : 's'}):`,
+    );
     for (const issue of error.issues) write(`  ${issue.part} ${describeIssue(issue)}`);
     return 1;
   }
@@ -82,7 +96,9 @@ function reportFailure(error: unknown, command: HttpCommand, io: CommandIo): num
 /** Returns the help text of the HTTP commands, one line each, for `fullcycle help`. */
 export function httpCommandsHelp(): string {
   const width = Math.max(...COMMANDS.map((command) => `${command.name} ${command.usage}`.length));
-  const lines = COMMANDS.map((command) => `  ${`${command.name} ${command.usage}`.padEnd(width)}  ${command.summary}`);
+  const lines = COMMANDS.map(
+    (command) => `  ${`${command.name} ${command.usage}`.padEnd(width)}  ${command.summary}`,
+  );
   return [
     'Commands that call the Fullcycle API:',
     ...lines,

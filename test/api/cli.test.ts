@@ -84,7 +84,7 @@ describe('fullcycle HTTP commands', () => {
     const result = await cli('submit', 'outside.yaml');
 
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^error: project spec is invalid: /);
+    expect(result.stderr).toMatch(/^error: the API rejected the request \(HTTP 400, 2 issues\):\n/);
     expect(result.stderr).toContain(
       `  body data.source.path: must be a file inside one of the allowed data roots (${EXAMPLES_ROOT}, ${path.join(folder, 'data')})`,
     );
