@@ -18,7 +18,7 @@ export function percentile(values: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
 
-/** POSTs JSON and returns the parsed body; throws on a non-2xx answer. */
+/** POSTs JSON and returns the parsed body. Throws on a non-2xx response. */
 export async function post(api: string, route: string, body: unknown): Promise<any> {
   const response = await fetch(`${api}${route}`, {
     method: 'POST',
@@ -26,7 +26,7 @@ export async function post(api: string, route: string, body: unknown): Promise<a
     body: JSON.stringify(body),
   });
   const text = await response.text();
-  if (!response.ok) throw new Error(`POST ${route} answered ${response.status}: ${text}`);
+  if (!response.ok) throw new Error(`POST ${route} failed with HTTP ${response.status}: ${text}`);
   return JSON.parse(text);
 }
 

@@ -1,6 +1,6 @@
 import type { ApprovalDecision } from '../workflows/contracts.js';
 
-/** What `fullcycle demo` reports; `--json` prints it as one object. */
+/** The result of `fullcycle demo`, printed as text or, with `--json`, as one object. */
 export interface DemoSummary {
   /** True only when every stage completed and the drift check ran. */
   ok: boolean;
@@ -18,7 +18,13 @@ export interface DemoSummary {
     family: string;
     /** Metric name to value, as in core's Metrics. */
     testMetrics: Record<string, number>;
-    gates: { metric: string; value: number; min?: number | undefined; max?: number | undefined; passed: boolean }[];
+    gates: {
+      metric: string;
+      value: number;
+      min?: number | undefined;
+      max?: number | undefined;
+      passed: boolean;
+    }[];
   } | null;
   approval: ApprovalDecision | null;
   deployment: { deploymentId: string; onnxSha256: string } | null;
@@ -37,71 +43,90 @@ export interface DemoSummary {
 
 /** Formats the summary as the text the demo prints without `--json`. */
 export function formatSummary(summary: DemoSummary): string {
-  const lines: string[] = [];
-  const add = (line = ''): void => void lines.push(line);
-  add(
-    `Fullcycle demo: project ${summary.project.id} (${summary.ok ? 'all stages completed' : 'FAILED'})`,
-  );
-  add();
-  add('Stages');
+  const status = summary.ok ? 'all stages completed' : 'FAILED';
+  const sections = [
+    [`Fullcycle demo: project ${summary.project.id} (${status})`],
+    formatStages(summary),
+    formatModel(summary.candidate),
+    formatApproval(summary.approval),
+    formatPredictions(summary.predictions),
+    formatMonitoring(summary.monitoring),
+    formatWhereToLook(summary),
+  ];
+  return `${sections
+    .filter((lines) => lines.length > 0)
+    .map((lines) => lines.join('\n'))
+    .join('\n\n')}\n`;
+}
+
+function formatStages(summary: DemoSummary): string[] {
+  const lines = ['Stages'];
   for (const { stage, durationMs, outcome } of summary.stages) {
-    add(`  ${stage.padEnd(18)} ${formatMs(durationMs).padStart(9)}  ${outcome}`);
+    lines.push(`  ${stage.padEnd(18)} ${formatMs(durationMs).padStart(9)}  ${outcome}`);
   }
-  if (summary.error) add(`\nError: ${summary.error}`);
-  if (summary.candidate) {
-    const m = summary.candidate.testMetrics;
-    add();
-    add(
-      `Model ${summary.candidate.modelVersionId} (${summary.candidate.family}, trial ${summary.candidate.trialId})`,
-    );
-    add(
-      `  test AUC ${f(m.auc)}  KS ${f(m.ks)}  Gini ${f(m.gini)}  log loss ${f(m.logLoss)}  Brier ${f(m.brier)}`,
-    );
-    add(
-      `  at threshold ${m.threshold}: accuracy ${f(m.accuracy)}  precision ${f(m.precision)}  recall ${f(m.recall)}  F1 ${f(m.f1)}`,
-    );
-    for (const gate of summary.candidate.gates) {
-      const limit = [
-        gate.min !== undefined ? `>= ${gate.min}` : '',
-        gate.max !== undefined ? `<= ${gate.max}` : '',
-      ]
-        .join(' ')
-        .trim();
-      add(
-        `  gate ${gate.metric} ${limit}: ${gate.passed ? 'passed' : 'failed'} (${f(gate.value)})`,
-      );
-    }
-  }
-  if (summary.approval) {
-    const a = summary.approval;
-    add();
-    add(`Approval: ${a.decision} by ${a.approver} at ${a.decidedAt} via ${a.channel}`);
-    if (a.comment) add(`  "${a.comment}"`);
-  }
-  if (summary.predictions.sent > 0) {
-    add();
-    add(
-      `Predictions: ${summary.predictions.sent} test rows sent to /predict; first ${summary.predictions.sample.length}:`,
-    );
-    for (const p of summary.predictions.sample) {
-      add(`  P(bad) ${f(p.probability)}  predicted ${p.label}  actual ${p.actual}`);
-    }
-  }
-  if (summary.monitoring) {
-    const top = summary.monitoring.topDrift.map((d) => `${d.feature} ${f(d.psi)}`).join(', ');
-    add();
-    add(
-      `Monitoring: ${summary.monitoring.predictions} logged predictions, max PSI ${summary.monitoring.maxPsi === null ? 'n/a' : f(summary.monitoring.maxPsi)} (${top})`,
-    );
-    add(
-      `  alerts: ${summary.monitoring.alerts.length === 0 ? 'none' : summary.monitoring.alerts.join('; ')}`,
+  if (summary.error) lines.push('', `Error: ${summary.error}`);
+  return lines;
+}
+
+function formatModel(candidate: DemoSummary['candidate']): string[] {
+  if (!candidate) return [];
+  const m = candidate.testMetrics;
+  const lines = [
+    `Model ${candidate.modelVersionId} (${candidate.family}, trial ${candidate.trialId})`,
+    `  test AUC ${f(m.auc)}  KS ${f(m.ks)}  Gini ${f(m.gini)}  log loss ${f(m.logLoss)}  Brier ${f(m.brier)}`,
+    `  at threshold ${m['threshold']}: accuracy ${f(m.accuracy)}  precision ${f(m.precision)}  ` +
+      `recall ${f(m.recall)}  F1 ${f(m.f1)}`,
+  ];
+  for (const gate of candidate.gates) {
+    const limits = [];
+    if (gate.min !== undefined) limits.push(`>= ${gate.min}`);
+    if (gate.max !== undefined) limits.push(`<= ${gate.max}`);
+    lines.push(
+      `  gate ${gate.metric} ${limits.join(' ')}: ${gate.passed ? 'passed' : 'failed'} (${f(gate.value)})`,
     );
   }
-  add();
-  if (summary.report) add(`Report: ${summary.report.html}\n        ${summary.report.json}`);
-  if (summary.temporalUi) add(`Temporal UI (while "npm run dev" runs): ${summary.temporalUi}`);
-  add(`Total time: ${formatMs(summary.durationMs)}`);
-  return `${lines.join('\n')}\n`;
+  return lines;
+}
+
+function formatApproval(approval: DemoSummary['approval']): string[] {
+  if (!approval) return [];
+  const lines = [
+    `Approval: ${approval.decision} by ${approval.approver} at ${approval.decidedAt} via ${approval.channel}`,
+  ];
+  if (approval.comment) lines.push(`  "${approval.comment}"`);
+  return lines;
+}
+
+function formatPredictions(predictions: DemoSummary['predictions']): string[] {
+  if (predictions.sent === 0) return [];
+  const lines = [
+    `Predictions: ${predictions.sent} test rows sent to /predict; first ${predictions.sample.length}:`,
+  ];
+  for (const p of predictions.sample) {
+    lines.push(`  P(bad) ${f(p.probability)}  predicted ${p.label}  actual ${p.actual}`);
+  }
+  return lines;
+}
+
+function formatMonitoring(monitoring: DemoSummary['monitoring']): string[] {
+  if (!monitoring) return [];
+  const top = monitoring.topDrift.map((drift) => `${drift.feature} ${f(drift.psi)}`).join(', ');
+  const maxPsi = monitoring.maxPsi === null ? 'n/a' : f(monitoring.maxPsi);
+  const alerts = monitoring.alerts.length === 0 ? 'none' : monitoring.alerts.join('; ');
+  return [
+    `Monitoring: ${monitoring.predictions} logged predictions, max PSI ${maxPsi} (${top})`,
+    `  alerts: ${alerts}`,
+  ];
+}
+
+function formatWhereToLook(summary: DemoSummary): string[] {
+  const lines: string[] = [];
+  if (summary.report)
+    lines.push(`Report: ${summary.report.html}`, `        ${summary.report.json}`);
+  if (summary.temporalUi)
+    lines.push(`Temporal UI (while "npm run dev" runs): ${summary.temporalUi}`);
+  lines.push(`Total time: ${formatMs(summary.durationMs)}`);
+  return lines;
 }
 
 function f(value: number | undefined): string {

@@ -90,7 +90,7 @@ async function walkThrough(stack: RunningStack, logger: Logger): Promise<DemoSum
 async function waitForStage(
   api: ApiClient,
   projectId: string,
-  wanted: string[],
+  targetStages: string[],
   logger: Logger,
 ): Promise<ProjectView> {
   const endStates = ['failed', 'rejected', 'approval_expired', 'no_candidate'];
@@ -101,11 +101,11 @@ async function waitForStage(
     if (view.stage !== lastStage)
       logger.info({ projectId, stage: view.stage }, 'Demo project changed stage');
     lastStage = view.stage;
-    if (wanted.includes(view.stage) || endStates.includes(view.stage)) return view;
+    if (targetStages.includes(view.stage) || endStates.includes(view.stage)) return view;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(
-    `project ${projectId} did not reach ${wanted.join(' or ')} within ${STAGE_TIMEOUT_MS / 1000} s`,
+    `project ${projectId} did not reach ${targetStages.join(' or ')} within ${STAGE_TIMEOUT_MS / 1000} s`,
   );
 }
 
@@ -243,6 +243,11 @@ interface ApiClient {
   text(route: string): Promise<string>;
 }
 
+function encodeBody(body: unknown): string | undefined {
+  if (body === undefined) return undefined;
+  return typeof body === 'string' ? body : JSON.stringify(body);
+}
+
 function apiClient(baseUrl: string): ApiClient {
   const request = async (
     method: string,
@@ -253,7 +258,7 @@ function apiClient(baseUrl: string): ApiClient {
     const response = await fetch(`${baseUrl}${route}`, {
       method,
       headers: body === undefined ? {} : { 'content-type': contentType },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      body: encodeBody(body),
     });
     if (!response.ok)
       throw new Error(

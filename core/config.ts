@@ -99,16 +99,16 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
 
 /** Returns the configuration keyed by environment variable, with secrets masked, for printing at start. */
 export function describeConfig(config: AppConfig): Record<string, unknown> {
-  const shown: Record<string, unknown> = {};
+  const described: Record<string, unknown> = {};
   for (const [key, envName] of Object.entries(ENV_NAMES) as [ConfigKey, string][]) {
-    shown[envName] = config[key];
+    described[envName] = config[key];
   }
-  shown[ENV_NAMES.databaseUrl] = config.databaseUrl
+  described[ENV_NAMES.databaseUrl] = config.databaseUrl
     ? maskUrlPassword(config.databaseUrl)
     : '(unset: embedded PGlite)';
-  shown[ENV_NAMES.apiToken] = config.apiToken ? '(set)' : '(unset: no authentication)';
-  shown[ENV_NAMES.temporalAddress] = config.temporalAddress ?? '(unset: embedded dev server)';
-  return shown;
+  described[ENV_NAMES.apiToken] = config.apiToken ? '(set)' : '(unset: no authentication)';
+  described[ENV_NAMES.temporalAddress] = config.temporalAddress ?? '(unset: embedded dev server)';
+  return described;
 }
 
 /** Replaces the password of a connection URL with `***`. */

@@ -5,7 +5,7 @@ import type { FittedPreprocessor } from '../types.js';
 
 /**
  * Scores raw feature records with an exported model in onnxruntime. The
- * model holds its own preprocessing, so records go in as clients send them.
+ * model contains its own preprocessing, so records go in as clients send them.
  */
 export class OnnxScorer {
   private constructor(

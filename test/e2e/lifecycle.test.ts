@@ -13,7 +13,12 @@ import { predictDense } from '../../core/dense.js';
 import { transformRows } from '../../core/preprocess.js';
 import { recordsAt } from '../../core/records.js';
 import type { DeliveryReport } from '../../core/report.js';
-import type { DenseModel, FittedPreprocessor, SplitIndices, TypedDataset } from '../../core/types.js';
+import type {
+  DenseModel,
+  FittedPreprocessor,
+  SplitIndices,
+  TypedDataset,
+} from '../../core/types.js';
 import { createLogger } from '../../infra/logger.js';
 import { startStack, type RunningStack } from '../../infra/stack.js';
 import { creditSpec } from '../support/spec.js';
@@ -46,7 +51,8 @@ function pairwiseAuc(labels: number[], scores: number[]): number {
     labels.forEach((other, j) => {
       if (other !== 0) return;
       pairs += 1;
-      correct += scores[i]! > scores[j]! ? 1 : scores[i] === scores[j] ? 0.5 : 0;
+      if (scores[i]! > scores[j]!) correct += 1;
+      else if (scores[i] === scores[j]) correct += 0.5;
     });
   });
   return correct / pairs;
@@ -74,7 +80,12 @@ describe.skipIf(!postgresUrl)('credit scoring lifecycle', () => {
       },
       repoPath('.'),
     );
-    stack = await startStack({ config, logger: createLogger('warn'), api: true, workers: ['main', 'training-cpu'] });
+    stack = await startStack({
+      config,
+      logger: createLogger('warn'),
+      api: true,
+      workers: ['main', 'training-cpu'],
+    });
     api = stack.apiUrl!;
   });
 
@@ -108,9 +119,15 @@ describe.skipIf(!postgresUrl)('credit scoring lifecycle', () => {
 
     const waiting = await stageOf('german-e2e', ['awaiting_approval']);
     expect(waiting.stage).toBe('awaiting_approval');
-    expect(waiting.dataset).toMatchObject({ rows: 1000, features: 20, splitRows: { train: 600, validation: 200, test: 200 } });
+    expect(waiting.dataset).toMatchObject({
+      rows: 1000,
+      features: 20,
+      splitRows: { train: 600, validation: 200, test: 200 },
+    });
     expect(waiting.trials).toHaveLength(6);
-    expect(waiting.trials.every((trial: { status: string }) => trial.status === 'completed')).toBe(true);
+    expect(waiting.trials.every((trial: { status: string }) => trial.status === 'completed')).toBe(
+      true,
+    );
     expect(waiting.candidate.testMetrics.auc).toBeGreaterThanOrEqual(0.74);
     expect(waiting.candidate.gates.every((gate: { passed: boolean }) => gate.passed)).toBe(true);
 
@@ -118,7 +135,8 @@ describe.skipIf(!postgresUrl)('credit scoring lifecycle', () => {
       async () => {
         const found: string[] = [];
         const query = 'FullcycleProject = "german-e2e" AND FullcycleStage = "awaiting_approval"';
-        for await (const execution of stack.temporal.client.workflow.list({ query })) found.push(execution.workflowId);
+        for await (const execution of stack.temporal.client.workflow.list({ query }))
+          found.push(execution.workflowId);
         return found;
       },
       (found) => found.length === 1,
@@ -138,11 +156,17 @@ describe.skipIf(!postgresUrl)('credit scoring lifecycle', () => {
       comment: 'gates passed',
     });
     expect(approved.status).toBe(200);
-    expect(approved.body).toMatchObject({ decision: 'approve', approver: 'Dana Reyes', channel: 'update' });
+    expect(approved.body).toMatchObject({
+      decision: 'approve',
+      approver: 'Dana Reyes',
+      channel: 'update',
+    });
 
     const serving = await stageOf('german-e2e', ['serving']);
     expect(serving.stage).toBe('serving');
-    const completed = serving.stageHistory.filter((record: { outcome: string }) => record.outcome === 'completed');
+    const completed = serving.stageHistory.filter(
+      (record: { outcome: string }) => record.outcome === 'completed',
+    );
     expect(completed.map((record: { stage: string }) => record.stage)).toEqual([
       'initiation',
       'data',
@@ -158,13 +182,19 @@ describe.skipIf(!postgresUrl)('credit scoring lifecycle', () => {
     const version = (await stack.registry.getDatasetVersion(serving.dataset.versionId))!;
     const dataset = await stack.artifacts.getJson<TypedDataset>(version.artifacts.dataset);
     const { test } = await stack.artifacts.getJson<SplitIndices>(version.artifacts.splits);
-    const preprocessor = await stack.artifacts.getJson<FittedPreprocessor>(version.artifacts.preprocessor);
+    const preprocessor = await stack.artifacts.getJson<FittedPreprocessor>(
+      version.artifacts.preprocessor,
+    );
     const model = await stack.artifacts.getJson<DenseModel>(
       (await stack.registry.getModelVersion(serving.candidate.modelVersionId))!.model,
     );
-    const predicted = await call('POST', '/v1/projects/german-e2e/predict', { rows: recordsAt(dataset, test) });
+    const predicted = await call('POST', '/v1/projects/german-e2e/predict', {
+      rows: recordsAt(dataset, test),
+    });
     expect(predicted.status).toBe(200);
-    const probabilities: number[] = predicted.body.predictions.map((p: { probability: number }) => p.probability);
+    const probabilities: number[] = predicted.body.predictions.map(
+      (p: { probability: number }) => p.probability,
+    );
     const reference = predictDense(model, transformRows(dataset, test, preprocessor));
     const maxDiff = Math.max(...probabilities.map((p, i) => Math.abs(p - reference[i]!)));
     expect(maxDiff).toBeLessThan(1e-5);
@@ -176,14 +206,22 @@ describe.skipIf(!postgresUrl)('credit scoring lifecycle', () => {
     expect(check.body.predictions).toBe(200);
     expect(check.body.drift).toHaveLength(20);
 
-    // The registry in Postgres holds the audit trail of all of it.
+    // The Postgres registry contains the audit trail of every step.
     expect(stack.db.kind).toBe('postgres');
     expect(await stack.registry.countPredictions(serving.deployment.deploymentId)).toBe(200);
     const approvals = await stack.registry.listApprovals('german-e2e');
-    expect(approvals.map((a) => [a.decision, a.approver, a.channel])).toEqual([['approve', 'Dana Reyes', 'update']]);
-    expect((await stack.registry.getModelVersion(serving.candidate.modelVersionId))!.stage).toBe('champion');
+    expect(approvals.map((a) => [a.decision, a.approver, a.channel])).toEqual([
+      ['approve', 'Dana Reyes', 'update'],
+    ]);
+    expect((await stack.registry.getModelVersion(serving.candidate.modelVersionId))!.stage).toBe(
+      'champion',
+    );
     const audit = await stack.registry.listAudit('german-e2e');
-    expect(audit.filter((entry) => entry.action === 'stage_entered').map((entry) => (entry.details as { stage: string }).stage)).toEqual([
+    expect(
+      audit
+        .filter((entry) => entry.action === 'stage_entered')
+        .map((entry) => (entry.details as { stage: string }).stage),
+    ).toEqual([
       'initiation',
       'data',
       'training',
@@ -210,7 +248,9 @@ describe.skipIf(!postgresUrl)('credit scoring lifecycle', () => {
   it('fails the data stage on a file that breaks validation', async () => {
     const uploads = path.join(dataRoot, 'uploads');
     await import('node:fs/promises').then((fs) => fs.mkdir(uploads, { recursive: true }));
-    const lines = (await readFile(repoPath('examples/credit-scoring/german_credit.data'), 'utf8')).split('\n');
+    const lines = (
+      await readFile(repoPath('examples/credit-scoring/german_credit.data'), 'utf8')
+    ).split('\n');
     const fields = lines[6]!.split(' ');
     fields[1] = 'twelve';
     lines[6] = fields.join(' ');

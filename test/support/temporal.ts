@@ -59,7 +59,7 @@ export async function waitFor<T>(
       last = await read();
       if (accept(last)) return last;
     } catch {
-      // The workflow may not have answered its first query yet.
+      // The workflow may not have processed its first task, so the query fails.
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }

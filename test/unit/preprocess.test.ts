@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseDelimited } from '../../core/csv.js';
-import { buildTypedDataset, DataValidationError } from '../../core/dataset.js';
+import { DataValidationError } from '../../core/dataset.js';
 import {
   fitPreprocessor,
   transformRecords,
@@ -9,6 +7,7 @@ import {
   type InputRecord,
 } from '../../core/preprocess.js';
 import type { FeatureColumn, FittedPreprocessor, TypedDataset } from '../../core/types.js';
+import { loadGermanCredit } from '../support/german-credit.js';
 
 /*
  * Reference values come from numpy 2.4.6 and pandas 3.1.1, with rows i % 5 < 3 (600) as
@@ -46,28 +45,6 @@ const GERMAN_NUMERIC = {
 const PURPOSE_LEVELS = ['A43', 'A40', 'A42', 'A41', 'A49', 'A46', 'A45', 'A410', 'A44', 'A48'];
 const OPTIONS = { numericImpute: 'median', clipQuantile: 0.05 } as const;
 
-function loadGerman(): TypedDataset {
-  const read = (name: string) =>
-    readFileSync(new URL(`../../examples/credit-scoring/${name}`, import.meta.url), 'utf8');
-  const parsed = parseDelimited(read('german_credit.data'), {
-    delimiter: ' ',
-    quote: '"',
-    header: false,
-    skipLines: 0,
-  });
-  return buildTypedDataset(
-    parsed,
-    {
-      target: { column: 'class', positiveClass: '2' },
-      schema: {},
-      features: { exclude: [] },
-      rules: { minRows: 100, maxMissingFraction: 0.5, minRowsPerClass: 10 },
-      format: { missingValues: ['', 'NA', 'N/A', 'null', '?'] },
-    },
-    read('german_credit.columns.txt').trim().split('\n'),
-  );
-}
-
 function thrownBy(action: () => unknown): unknown {
   try {
     action();
@@ -92,7 +69,7 @@ describe('fitPreprocessor on German credit', () => {
   let train: number[];
   let pre: FittedPreprocessor;
   beforeAll(() => {
-    ds = loadGerman();
+    ds = loadGermanCredit();
     train = ds.labels.map((_, i) => i).filter((i) => i % 5 < 3);
     pre = fitPreprocessor(ds, train, OPTIONS);
   });

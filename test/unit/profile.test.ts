@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseDelimited } from '../../core/csv.js';
-import { buildTypedDataset } from '../../core/dataset.js';
 import { profileDataset } from '../../core/profile.js';
 import type { DataProfile, TypedDataset } from '../../core/types.js';
+import { loadGermanCredit } from '../support/german-credit.js';
 
 /*
  * Reference values come from pandas 3.1.1 and numpy 2.4.6:
@@ -27,32 +25,10 @@ const CREDIT_AMOUNT_EDGES = [
   14789.2, 16606.6, 18424,
 ];
 
-function loadGerman(): TypedDataset {
-  const read = (name: string) =>
-    readFileSync(new URL(`../../examples/credit-scoring/${name}`, import.meta.url), 'utf8');
-  const parsed = parseDelimited(read('german_credit.data'), {
-    delimiter: ' ',
-    quote: '"',
-    header: false,
-    skipLines: 0,
-  });
-  return buildTypedDataset(
-    parsed,
-    {
-      target: { column: 'class', positiveClass: '2' },
-      schema: {},
-      features: { exclude: [] },
-      rules: { minRows: 100, maxMissingFraction: 0.5, minRowsPerClass: 10 },
-      format: { missingValues: ['', 'NA', 'N/A', 'null', '?'] },
-    },
-    read('german_credit.columns.txt').trim().split('\n'),
-  );
-}
-
 describe('profileDataset on German credit', () => {
   let profile: DataProfile;
   beforeAll(() => {
-    profile = profileDataset(loadGerman());
+    profile = profileDataset(loadGermanCredit());
   });
 
   const column = (name: string) => profile.columns.find((entry) => entry.name === name)!;
