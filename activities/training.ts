@@ -3,7 +3,7 @@ import { predictDense } from '../core/dense.js';
 import { deserializeEncodedSplits } from '../core/encoded.js';
 import { computeMetrics } from '../core/metrics.js';
 import { initTensorflow, type BackendChoice } from '../core/tf-backend.js';
-import { TrainingAbortedError, trainModel, type TrainingCheckpoint } from '../core/train.js';
+import { trainModel, type TrainingCheckpoint } from '../core/train.js';
 import type { ArtifactRef } from '../core/types.js';
 import type { TrainingDeps } from './deps.js';
 import type { TrainingActivities } from './types.js';
@@ -41,67 +41,77 @@ export function createTrainingActivities(deps: TrainingDeps): TrainingActivities
       const started = Date.now();
       const { backend: backendName } = await ensureBackend();
       const splits = deserializeEncodedSplits(await deps.artifacts.get(input.encoded));
-      const previous = context.info.heartbeatDetails as TrialHeartbeat | undefined;
-      const resume = previous?.checkpoint
-        ? await deps.artifacts.getJson<TrainingCheckpoint>(previous.checkpoint)
-        : undefined;
-      if (resume)
+      const resume = await readCheckpoint(
+        deps,
+        context.info.heartbeatDetails as TrialHeartbeat | undefined,
+      );
+      if (resume) {
         log.info('Resuming trial from checkpoint', {
           trialId: input.plan.trialId,
-          epoch: resume.epoch,
+          epoch: resume.checkpoint.epoch,
         });
-
-      let lastCheckpoint = previous?.checkpoint ?? null;
-      let latest: (() => TrainingCheckpoint) | null = null;
-      try {
-        const result = await trainModel({
-          params: input.plan.params,
-          seed: input.plan.seed,
-          train: splits.train.x,
-          trainLabels: splits.train.y,
-          validation: splits.validation.x,
-          validationLabels: splits.validation.y,
-          patience: input.patience,
-          ...(resume ? { resume } : {}),
-          signal: context.cancellationSignal,
-          onEpoch: async (progress) => {
-            latest = progress.checkpoint;
-            if (progress.epoch % CHECKPOINT_EVERY_EPOCHS === 0) {
-              lastCheckpoint = await deps.artifacts.putJson(progress.checkpoint());
-            }
-            const { epoch, epochs, loss, validationLoss } = progress;
-            context.heartbeat({
-              epoch,
-              epochs,
-              loss,
-              validationLoss,
-              checkpoint: lastCheckpoint,
-            } satisfies TrialHeartbeat);
-          },
-        });
-        const scores = predictDense(result.model, splits.validation.x);
-        return {
-          trialId: input.plan.trialId,
-          model: await deps.artifacts.putJson(result.model),
-          epochs: result.epochsRun,
-          bestEpoch: result.bestEpoch,
-          stoppedEarly: result.stoppedEarly,
-          validationMetrics: computeMetrics(splits.validation.y, scores, input.threshold),
-          backend: backendName,
-          durationMs: Date.now() - started,
-        };
-      } catch (error) {
-        if (error instanceof TrainingAbortedError && latest !== null) {
-          // Cancelled (worker shutdown or workflow cancel): keep the progress for the retry.
-          const checkpoint = await deps.artifacts.putJson((latest as () => TrainingCheckpoint)());
-          context.heartbeat({
-            ...(previous ?? { epochs: 0, loss: 0, validationLoss: 0 }),
-            epoch: -1,
-            checkpoint,
-          });
-        }
-        throw error;
       }
+
+      let stored = resume?.ref ?? null;
+      let storedEpoch = resume?.checkpoint.epoch ?? 0;
+      const result = await trainModel({
+        params: input.plan.params,
+        seed: input.plan.seed,
+        train: splits.train.x,
+        trainLabels: splits.train.y,
+        validation: splits.validation.x,
+        validationLabels: splits.validation.y,
+        patience: input.patience,
+        ...(resume ? { resume: resume.checkpoint } : {}),
+        signal: context.cancellationSignal,
+        onEpoch: async (progress) => {
+          const beat = (): void =>
+            context.heartbeat({
+              epoch: progress.epoch,
+              epochs: progress.epochs,
+              loss: progress.loss,
+              validationLoss: progress.validationLoss,
+              checkpoint: stored,
+            } satisfies TrialHeartbeat);
+          const save = async (): Promise<void> => {
+            stored = await deps.artifacts.putJson(progress.checkpoint());
+            storedEpoch = progress.epoch;
+          };
+
+          if (progress.epoch % CHECKPOINT_EVERY_EPOCHS === 0) await save();
+          beat();
+          // Training stops at the next epoch boundary once cancelled (worker
+          // shutdown or workflow cancel), and the weights are gone after
+          // that, so this epoch is the last chance to keep them for a retry.
+          if (context.cancellationSignal.aborted && storedEpoch !== progress.epoch) {
+            await save();
+            beat();
+          }
+        },
+      });
+
+      const scores = predictDense(result.model, splits.validation.x);
+      return {
+        trialId: input.plan.trialId,
+        model: await deps.artifacts.putJson(result.model),
+        epochs: result.epochsRun,
+        bestEpoch: result.bestEpoch,
+        stoppedEarly: result.stoppedEarly,
+        validationMetrics: computeMetrics(splits.validation.y, scores, input.threshold),
+        backend: backendName,
+        durationMs: Date.now() - started,
+      };
     },
+  };
+}
+
+async function readCheckpoint(
+  deps: TrainingDeps,
+  heartbeat: TrialHeartbeat | undefined,
+): Promise<{ ref: ArtifactRef; checkpoint: TrainingCheckpoint } | null> {
+  if (!heartbeat?.checkpoint) return null;
+  return {
+    ref: heartbeat.checkpoint,
+    checkpoint: await deps.artifacts.getJson<TrainingCheckpoint>(heartbeat.checkpoint),
   };
 }
