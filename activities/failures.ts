@@ -4,9 +4,15 @@ import { DataValidationError } from '../core/dataset.js';
 import { DatabaseError } from '../store/errors.js';
 
 /**
+ * SQLSTATE classes of errors that repeat on every retry: 22 data exception
+ * (such as a NUL character in text) and 23 integrity constraint violation.
+ */
+const NON_RETRYABLE_SQL_CLASSES: ReadonlySet<string> = new Set(['22', '23']);
+
+/**
  * Runs `work` and turns errors that no retry can fix into non-retryable
- * application failures: bad data, an invalid spec, and a registry write that
- * breaks a constraint (SQLSTATE class 23). Other errors (I/O, a lost
+ * application failures: bad data, an invalid spec, and a registry write
+ * that the database rejects for its content. Other errors (I/O, a lost
  * database connection) propagate and are retried with backoff.
  */
 export async function failOnBadInput<T>(work: () => Promise<T>): Promise<T> {
@@ -25,8 +31,11 @@ export async function failOnBadInput<T>(work: () => Promise<T>): Promise<T> {
     if (error instanceof ValidationError) {
       throw ApplicationFailure.nonRetryable(error.message, error.code, { issues: error.issues });
     }
-    if (error instanceof DatabaseError && error.sqlState?.startsWith('23')) {
-      throw ApplicationFailure.nonRetryable(error.message, 'REGISTRY_CONSTRAINT', {
+    if (
+      error instanceof DatabaseError &&
+      NON_RETRYABLE_SQL_CLASSES.has(error.sqlState?.slice(0, 2) ?? '')
+    ) {
+      throw ApplicationFailure.nonRetryable(error.message, 'REGISTRY_REJECTED', {
         sqlState: error.sqlState,
       });
     }

@@ -28,13 +28,30 @@ export async function resolveAllowedFile(
   for (const root of dataRoots) {
     const realRoot = await fs.realpath(root).catch(() => path.resolve(root));
     const relative = path.relative(realRoot, real);
-    if (relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative)) return real;
+    if (relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative)) {
+      return await requireRegularFile(real);
+    }
   }
   return rejectInput(
     'SOURCE_NOT_ALLOWED',
     `data file ${real} is outside the allowed data roots (${dataRoots.join(', ')}): ` +
       'move it under one of them or add its folder to FULLCYCLE_DATA_ROOTS',
   );
+}
+
+/**
+ * Returns the path when it names a regular file. A directory fails to read,
+ * and reading a FIFO or device would block a libuv thread indefinitely.
+ */
+async function requireRegularFile(filePath: string): Promise<string> {
+  const stat = await fs.stat(filePath);
+  if (!stat.isFile()) {
+    rejectInput(
+      'INFEASIBLE',
+      `data path ${filePath} is not a regular file: point data.source.path at a file`,
+    );
+  }
+  return filePath;
 }
 
 export interface SourceTable {

@@ -2,10 +2,10 @@ import { Context, log } from '@temporalio/activity';
 import { predictDense } from '../core/dense.js';
 import { deserializeEncodedSplits } from '../core/encoded.js';
 import { computeMetrics } from '../core/metrics.js';
-import { initTensorflow, type BackendChoice } from '../core/tf-backend.js';
-import { trainModel, type TrainingCheckpoint } from '../core/train.js';
+import type { TrainingCheckpoint } from '../core/train.js';
 import type { ArtifactRef } from '../core/types.js';
 import type { TrainingDeps } from './deps.js';
+import { runTrialInThread } from './trial-runner.js';
 import type { TrainingActivities } from './types.js';
 
 /** Epochs between stored checkpoints; a retried trial repeats at most this many. */
@@ -21,26 +21,29 @@ export interface TrialHeartbeat {
 }
 
 /**
- * Stage 3: one hyperparameter trial. It heartbeats after every epoch and
- * stores a checkpoint every few epochs and when cancelled, so a retry (after
- * a worker loss or a shutdown) resumes from the last checkpoint.
+ * Stage 3: one hyperparameter trial. Training runs in a worker thread so the
+ * worker's event loop stays free for heartbeats and workflow tasks. The
+ * activity heartbeats after every epoch and stores a checkpoint every few
+ * epochs and when cancelled, so a retry (after a worker loss or a shutdown)
+ * resumes from the last checkpoint.
  */
 export function createTrainingActivities(deps: TrainingDeps): TrainingActivities {
-  let backend: Promise<BackendChoice> | null = null;
-  const ensureBackend = (): Promise<BackendChoice> => {
-    backend ??= initTensorflow(deps.config.tfBackend).then((choice) => {
-      if (choice.fellBackFrom) log.warn('TensorFlow.js backend fell back', { ...choice });
-      return choice;
+  let fallbackLogged = false;
+  const noteBackend = (backend: string, reason?: string): void => {
+    if (!reason || fallbackLogged) return;
+    fallbackLogged = true;
+    log.warn('TensorFlow.js backend fell back', {
+      preferred: deps.config.tfBackend,
+      backend,
+      reason,
     });
-    return backend;
   };
 
   return {
     runTrial: async (input) => {
       const context = Context.current();
       const started = Date.now();
-      const { backend: backendName } = await ensureBackend();
-      const splits = deserializeEncodedSplits(await deps.artifacts.get(input.encoded));
+      const encoded = await deps.artifacts.get(input.encoded);
       const resume = await readCheckpoint(
         deps,
         context.info.heartbeatDetails as TrialHeartbeat | undefined,
@@ -53,43 +56,31 @@ export function createTrainingActivities(deps: TrainingDeps): TrainingActivities
       }
 
       let stored = resume?.ref ?? null;
-      let storedEpoch = resume?.checkpoint.epoch ?? 0;
-      const result = await trainModel({
-        params: input.plan.params,
-        seed: input.plan.seed,
-        train: splits.train.x,
-        trainLabels: splits.train.y,
-        validation: splits.validation.x,
-        validationLabels: splits.validation.y,
-        patience: input.patience,
-        ...(resume ? { resume: resume.checkpoint } : {}),
-        signal: context.cancellationSignal,
-        onEpoch: async (progress) => {
-          const beat = (): void =>
-            context.heartbeat({
-              epoch: progress.epoch,
-              epochs: progress.epochs,
-              loss: progress.loss,
-              validationLoss: progress.validationLoss,
-              checkpoint: stored,
-            } satisfies TrialHeartbeat);
-          const save = async (): Promise<void> => {
-            stored = await deps.artifacts.putJson(progress.checkpoint());
-            storedEpoch = progress.epoch;
-          };
-
-          if (progress.epoch % CHECKPOINT_EVERY_EPOCHS === 0) await save();
-          beat();
-          // Training stops at the next epoch boundary once cancelled (worker
-          // shutdown or workflow cancel), and the weights are gone after
-          // that, so this epoch is the last chance to keep them for a retry.
-          if (context.cancellationSignal.aborted && storedEpoch !== progress.epoch) {
-            await save();
-            beat();
-          }
+      let backendName = deps.config.tfBackend as string;
+      const result = await runTrialInThread(
+        {
+          params: input.plan.params,
+          seed: input.plan.seed,
+          encoded,
+          patience: input.patience,
+          ...(resume ? { resume: resume.checkpoint } : {}),
+          backend: deps.config.tfBackend,
+          checkpointEveryEpochs: CHECKPOINT_EVERY_EPOCHS,
         },
-      });
+        {
+          signal: context.cancellationSignal,
+          onBackend: (backend, reason) => {
+            backendName = backend;
+            noteBackend(backend, reason);
+          },
+          onEpoch: async (progress, checkpoint) => {
+            if (checkpoint) stored = await deps.artifacts.putJson(checkpoint);
+            context.heartbeat({ ...progress, checkpoint: stored } satisfies TrialHeartbeat);
+          },
+        },
+      );
 
+      const splits = deserializeEncodedSplits(encoded);
       const scores = predictDense(result.model, splits.validation.x);
       return {
         trialId: input.plan.trialId,
@@ -110,8 +101,6 @@ async function readCheckpoint(
   heartbeat: TrialHeartbeat | undefined,
 ): Promise<{ ref: ArtifactRef; checkpoint: TrainingCheckpoint } | null> {
   if (!heartbeat?.checkpoint) return null;
-  return {
-    ref: heartbeat.checkpoint,
-    checkpoint: await deps.artifacts.getJson<TrainingCheckpoint>(heartbeat.checkpoint),
-  };
+  const checkpoint = await deps.artifacts.getJson<TrainingCheckpoint>(heartbeat.checkpoint);
+  return { ref: heartbeat.checkpoint, checkpoint };
 }

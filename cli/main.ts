@@ -66,7 +66,14 @@ async function serveUntilSignal(
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
-  process.once(signal, () => process.exit(130));
+  const firstAt = Date.now();
+  process.on(signal, () => {
+    // A terminal's Ctrl-C can reach this process twice (directly and through a
+    // wrapper such as npm), so only a signal a second or more later forces the exit.
+    if (Date.now() - firstAt < 1_000) return;
+    logger.warn({ signal }, 'Exiting without a clean stop');
+    process.exit(130);
+  });
   logger.info({ signal }, 'Stopping; send the signal again to exit at once');
   await stack.stop();
   logger.info('Stopped');
@@ -94,13 +101,13 @@ function printAddresses(stack: RunningStack): void {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof ValidationError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(2);
-    }
-    process.stderr.write(
-      `fullcycle: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exit(1);
+    // Operators get the message, which says what to do; the stack only with debug logging.
+    const debug = process.env['FULLCYCLE_LOG_LEVEL'] === 'debug';
+    const detail =
+      error instanceof Error && debug
+        ? (error.stack ?? error.message)
+        : String((error as Error)?.message ?? error);
+    process.stderr.write(`fullcycle: ${detail}\n`);
+    process.exit(error instanceof ValidationError ? 2 : 1);
   },
 );

@@ -27,6 +27,8 @@ const ENV_NAMES = {
 
 type ConfigKey = keyof typeof ENV_NAMES;
 
+const SECRET_KEYS: ReadonlySet<ConfigKey> = new Set(['databaseUrl', 'apiToken']);
+
 const port = z.coerce.number().int().min(1).max(65_535);
 
 const ConfigSchema = z.object({
@@ -90,7 +92,10 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
   if (!result.success) {
     const issues = issuesFromZod(result.error, raw).map((issue) => {
       const key = issue.path.split('.')[0] as ConfigKey;
-      return { ...issue, path: ENV_NAMES[key] + issue.path.slice(key.length) };
+      const renamed = { ...issue, path: ENV_NAMES[key] + issue.path.slice(key.length) };
+      // Never echo a secret, even an invalid one.
+      if (SECRET_KEYS.has(key) && 'value' in renamed) renamed.value = '***';
+      return renamed;
     });
     throw new ValidationError('configuration', issues);
   }

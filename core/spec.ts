@@ -14,11 +14,20 @@ export function durationToMs(duration: string): number {
   return Number(match[1]) * UNIT_MS[match[2]!]!;
 }
 
-const duration = z
-  .string()
-  .regex(DURATION_PATTERN, 'must be an integer followed by ms, s, m, h or d, such as "30s" or "72h"');
+/** A spec duration between `min` and `max` (both written like `30s`). */
+function duration(min: string, max: string) {
+  const minMs = durationToMs(min);
+  const maxMs = durationToMs(max);
+  return z
+    .string()
+    .regex(DURATION_PATTERN, 'must be an integer followed by ms, s, m, h or d, such as "30s" or "72h"')
+    .refine((value) => durationToMs(value) >= minMs && durationToMs(value) <= maxMs, {
+      message: `must be between ${min} and ${max}`,
+    });
+}
 
 const columnName = z.string().min(1).max(128);
+const LINE_BREAKS = ['\n', '\r'];
 
 /** Metrics that quality gates and model selection can name. */
 export const METRIC_NAMES = [
@@ -47,7 +56,7 @@ const DataSourceSchema = z.strictObject({
 });
 
 const DelimitedFormatSchema = z
-  .object({
+  .strictObject({
     type: z.literal('delimited').default('delimited'),
     delimiter: z.string().length(1, 'must be exactly one character').default(','),
     quote: z.string().length(1, 'must be exactly one character').default('"'),
@@ -64,6 +73,14 @@ const DelimitedFormatSchema = z
   .refine((f) => !(f.columns && f.columnsFile), {
     message: 'set either columns or columnsFile, not both',
     path: ['columnsFile'],
+  })
+  .refine((f) => f.delimiter !== f.quote, {
+    message: 'must differ from the quote character',
+    path: ['delimiter'],
+  })
+  .refine((f) => !LINE_BREAKS.includes(f.delimiter) && !LINE_BREAKS.includes(f.quote), {
+    message: 'must not be a line break',
+    path: ['delimiter'],
   });
 
 const TargetSchema = z.strictObject({
@@ -73,7 +90,7 @@ const TargetSchema = z.strictObject({
 });
 
 const SplitSchema = z
-  .object({
+  .strictObject({
     train: z.number().gt(0).lt(1).default(0.6),
     validation: z.number().gt(0).lt(1).default(0.2),
     test: z.number().gt(0).lt(1).default(0.2),
@@ -112,7 +129,7 @@ const DataSchema = z.strictObject({
   /** Declared column types; columns left out are inferred from their values. */
   schema: z.record(columnName, z.enum(['numeric', 'categorical'])).default({}),
   features: z
-    .object({
+    .strictObject({
       include: nonEmptyList(columnName).optional(),
       exclude: z.array(columnName).default([]),
     })
@@ -153,14 +170,14 @@ export type ModelFamily = ModelSearch['family'];
 const ResourcesSchema = z.strictObject({
   device: z.enum(['cpu', 'gpu']).default('cpu'),
   /** How long a trial may wait for a GPU worker before the fallback applies. */
-  gpuScheduleTimeout: duration.default('10m'),
+  gpuScheduleTimeout: duration('1s', '7d').default('10m'),
   onGpuUnavailable: z.enum(['fallback_cpu', 'fail']).default('fallback_cpu'),
 });
 
 const TrainingSchema = z.strictObject({
   models: nonEmptyList(ModelSearchSchema),
   search: z
-    .object({
+    .strictObject({
       strategy: z.enum(['grid', 'random']).default('grid'),
       maxTrials: z.number().int().min(1).max(200).default(8),
       seed: z.number().int().default(7),
@@ -180,13 +197,17 @@ const TrainingSchema = z.strictObject({
 });
 
 const GateSchema = z
-  .object({
+  .strictObject({
     metric: MetricNameSchema,
     min: z.number().optional(),
     max: z.number().optional(),
   })
   .refine((g) => g.min !== undefined || g.max !== undefined, {
     message: 'a gate needs min, max or both',
+    path: ['min'],
+  })
+  .refine((g) => g.min === undefined || g.max === undefined || g.min <= g.max, {
+    message: 'must not be greater than max, or no model can pass the gate',
     path: ['min'],
   });
 export type QualityGate = z.infer<typeof GateSchema>;
@@ -199,13 +220,13 @@ const EvaluationSchema = z.strictObject({
 
 const ApprovalSchema = z.strictObject({
   /** How long the workflow waits for a decision before the candidate expires. */
-  timeout: duration.default('72h'),
+  timeout: duration('1m', '365d').default('72h'),
   /** When set, only these approver names are accepted. */
-  approvers: z.array(z.string().min(1)).optional(),
+  approvers: z.array(z.string().min(1)).min(1).optional(),
 });
 
 const MonitoringSchema = z.strictObject({
-  interval: duration.default('1h'),
+  interval: duration('1m', '30d').default('1h'),
   psiBins: z.number().int().min(2).max(100).default(10),
   /** A feature whose PSI reaches this value raises a drift alert. */
   psiAlertThreshold: z.number().positive().default(0.2),

@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { open, readFile } from 'node:fs/promises';
+import { open, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../workflows/contracts.js';
+import { isAlive, requireFreePort } from './guards.js';
 
 export interface DevServerOptions {
   /** The Temporal CLI binary. */
@@ -14,6 +15,8 @@ export interface DevServerOptions {
   dbFile: string;
   /** The server's own output goes here, not to this process's stdout. */
   logFile: string;
+  /** The server's process id, so that a server left by a crashed run is stopped on the next start. */
+  pidFile: string;
   startTimeoutMs?: number;
 }
 
@@ -31,11 +34,19 @@ export interface DevServer {
  */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const address = `127.0.0.1:${options.port}`;
+  await stopStaleServer(options.pidFile);
+  await requireFreePort(options.port, 'FULLCYCLE_TEMPORAL_PORT');
+  await requireFreePort(options.uiPort, 'FULLCYCLE_TEMPORAL_UI_PORT');
+
   const log = await open(options.logFile, 'a');
+  // Its own process group: a terminal's Ctrl-C then reaches only Fullcycle,
+  // which stops the server last, after the workers have drained.
   const child = spawn(options.cliPath, devServerArgs(options), {
     stdio: ['ignore', log.fd, log.fd],
+    detached: true,
   });
   await log.close();
+  await writeFile(options.pidFile, String(child.pid));
 
   let exit: string | null = null;
   child.once('exit', (code, signal) => {
@@ -45,6 +56,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     await waitUntilReady(address, options.startTimeoutMs ?? 30_000, () => exit);
   } catch (error) {
     await stopProcess(child);
+    await rm(options.pidFile, { force: true });
     const tail = (await readFile(options.logFile, 'utf8').catch(() => ''))
       .split('\n')
       .slice(-15)
@@ -53,7 +65,14 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       `Temporal dev server did not start (${(error as Error).message}); log ${options.logFile}:\n${tail}`,
     );
   }
-  return { address, uiUrl: `http://127.0.0.1:${options.uiPort}`, stop: () => stopProcess(child) };
+  return {
+    address,
+    uiUrl: `http://127.0.0.1:${options.uiPort}`,
+    stop: async () => {
+      await stopProcess(child);
+      await rm(options.pidFile, { force: true });
+    },
+  };
 }
 
 function devServerArgs(options: DevServerOptions): string[] {
@@ -120,4 +139,22 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
+}
+
+/**
+ * Stops a dev server that a crashed run left behind: the pid file names a
+ * live process whose command line is the Temporal dev server.
+ */
+async function stopStaleServer(pidFile: string): Promise<void> {
+  const pid = Number.parseInt(await readFile(pidFile, 'utf8').catch(() => ''), 10);
+  if (!Number.isInteger(pid) || !isAlive(pid)) return;
+  const commandLine = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  if (!commandLine.includes('start-dev')) return;
+
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + 10_000;
+  while (isAlive(pid) && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  await rm(pidFile, { force: true });
 }

@@ -12,6 +12,7 @@ import { SqlRegistry } from '../store/registry.js';
 import type { ArtifactStore, Db, Registry } from '../store/types.js';
 import { bundleProjectWorkflows } from '../workers/bundle.js';
 import { createWorkers, type WorkerRole } from '../workers/workers.js';
+import { lockDataDir, requireFreePort } from './guards.js';
 import { connectTemporal, type TemporalHandle } from './temporal.js';
 
 export interface StackOptions {
@@ -44,7 +45,7 @@ export interface RunningStack {
  */
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const { config, logger } = options;
-  await mkdir(config.dataDir, { recursive: true });
+  await mkdir(path.join(config.dataDir, 'uploads'), { recursive: true });
   const cleanups: (() => Promise<void>)[] = [];
   const stopAll = async (): Promise<void> => {
     for (const cleanup of cleanups.splice(0).reverse()) {
@@ -55,6 +56,12 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   };
 
   try {
+    // PGlite and the dev server's SQLite file each allow one process per folder.
+    if (!config.databaseUrl || !config.temporalAddress)
+      cleanups.push(await lockDataDir(config.dataDir));
+    if (options.api && config.apiPort !== 0)
+      await requireFreePort(config.apiPort, 'FULLCYCLE_API_PORT');
+
     const temporal = await connectTemporal(config);
     cleanups.push(() => temporal.close());
     logger.info({ address: temporal.address, ui: temporal.uiUrl }, 'Temporal is ready');

@@ -45,6 +45,7 @@ export async function connectTemporal(config: AppConfig): Promise<TemporalHandle
     namespace: config.temporalNamespace,
     dbFile: path.join(config.dataDir, 'temporal.sqlite'),
     logFile: path.join(config.dataDir, 'temporal.log'),
+    pidFile: path.join(config.dataDir, 'temporal.pid'),
   });
   try {
     const handle = await connectExisting(config, server.address);

@@ -15,8 +15,9 @@ import {
 } from './contracts.js';
 
 /**
- * Throws when a decision cannot apply now: nothing awaits approval, the
- * approver is missing or not allowed, or it names another model version.
+ * Throws when a decision cannot apply now: the candidate was already
+ * decided, nothing awaits approval, the approver is missing or not allowed,
+ * the text contains NUL characters, or it names another model version.
  * Synchronous, because an async Update validator's rejection is ignored.
  */
 export function validateDecision(
@@ -25,6 +26,13 @@ export function validateDecision(
   input: PromotionDecisionInput | undefined,
 ): void {
   const pending = state.pendingApproval;
+  const decided = state.approval;
+  if (!pending && decided) {
+    const verb = { approve: 'approved', reject: 'rejected', expire: 'expired' }[decided.decision];
+    throw new Error(
+      `model version ${decided.modelVersionId} was already ${verb} by ${decided.approver} at ${decided.decidedAt}`,
+    );
+  }
   if (!pending) {
     throw new Error(
       `no model awaits approval: project ${state.projectId} is in stage ${state.stage}`,
@@ -40,6 +48,10 @@ export function validateDecision(
   }
   if (input?.comment !== undefined && typeof input.comment !== 'string') {
     throw new Error('comment must be a string');
+  }
+  // The registry stores text in Postgres, which rejects NUL characters.
+  if (approver.includes('\u0000') || input?.comment?.includes('\u0000')) {
+    throw new Error('approver and comment must not contain NUL characters');
   }
   if (input?.modelVersionId !== undefined && input.modelVersionId !== pending.modelVersionId) {
     throw new Error(

@@ -127,10 +127,12 @@ describe('runTrial activity', () => {
     });
 
     await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    // The thread sees the cancellation at the next epoch boundary and hands over that epoch's weights.
     const last = beats.at(-1)!;
-    expect(last.epoch).toBe(3);
+    expect(last.epoch).toBeGreaterThanOrEqual(3);
+    expect(last.epoch).toBeLessThan(PLAN.params.epochs);
     const saved = await artifacts.getJson<TrainingCheckpoint>(last.checkpoint!);
-    expect(saved.epoch).toBe(3);
+    expect(saved.epoch).toBe(last.epoch);
     expect(saved.model.layers[0]!.weights).toHaveLength(61);
   });
 });

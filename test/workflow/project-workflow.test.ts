@@ -201,6 +201,13 @@ describe('project workflow', () => {
       ).rejects.toMatchObject({
         cause: { message: 'model version mv-other does not await approval: mv-lr-01 does' },
       });
+      await expect(
+        handle.executeUpdate(approvePromotionUpdate, {
+          args: [{ approver: 'Ada', comment: 'ok\u0000' }],
+        }),
+      ).rejects.toMatchObject({
+        cause: { message: 'approver and comment must not contain NUL characters' },
+      });
       const decision = await handle.executeUpdate(approvePromotionUpdate, {
         args: [{ approver: 'Ada' }],
       });
