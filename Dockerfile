@@ -4,7 +4,8 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production \
     FULLCYCLE_DATA_DIR=/data \
-    FULLCYCLE_API_HOST=0.0.0.0
+    FULLCYCLE_API_HOST=0.0.0.0 \
+    ORT_DISABLE_TELEMETRY=1
 
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error

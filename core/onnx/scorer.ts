@@ -1,3 +1,5 @@
+// Must come first: it sets the telemetry opt-out that onnxruntime reads when it loads.
+import './telemetry-off.js';
 import * as ort from 'onnxruntime-node';
 import { columnsForOnnx } from '../prediction-input.js';
 import type { FeatureRecord } from '../records.js';

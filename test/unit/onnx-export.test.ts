@@ -1,3 +1,4 @@
+import '../../core/onnx/telemetry-off.js';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 
