@@ -11,8 +11,9 @@ import type { TrainingActivities } from './types.js';
 /** Epochs between stored checkpoints; a retried trial repeats at most this many. */
 const CHECKPOINT_EVERY_EPOCHS = 10;
 
-/** Heartbeat details of a running trial; a retry reads them to resume. */
+/** Heartbeat details of a running trial; a retry reads them to resume, and the API shows them as progress. */
 export interface TrialHeartbeat {
+  trialId: string;
   epoch: number;
   epochs: number;
   loss: number;
@@ -75,7 +76,11 @@ export function createTrainingActivities(deps: TrainingDeps): TrainingActivities
           },
           onEpoch: async (progress, checkpoint) => {
             if (checkpoint) stored = await deps.artifacts.putJson(checkpoint);
-            context.heartbeat({ ...progress, checkpoint: stored } satisfies TrialHeartbeat);
+            context.heartbeat({
+              trialId: input.plan.trialId,
+              ...progress,
+              checkpoint: stored,
+            } satisfies TrialHeartbeat);
           },
         },
       );

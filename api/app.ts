@@ -1,9 +1,15 @@
 import type { Client } from '@temporalio/client';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerOptions,
+} from 'fastify';
 import type { AppConfig } from '../core/config.js';
 import type { ArtifactStore, Registry } from '../store/types.js';
 import { registerBearerAuth } from './auth.js';
-import { BODY_LIMIT_BYTES, registerErrorHandlers } from './errors.js';
+import { registerBodyChecks } from './body-checks.js';
+import { handleFrameworkError, registerErrorHandlers } from './errors.js';
+import { BODY_LIMIT_BYTES, handleClientError, MAX_PARAM_LENGTH } from './fastify-errors.js';
 import { registerOpenApi, useZodCompilers } from './openapi.js';
 import { ProjectService } from './projects.js';
 import { registerApprovalRoutes } from './routes/approvals.js';
@@ -25,7 +31,8 @@ export interface AppDeps {
    * config.logLevel. A logger instance such as pino's is used as it is, and
    * any other object is passed to fastify as pino options.
    */
-  logger?: boolean | FastifyBaseLogger | Exclude<FastifyServerOptions['logger'], boolean | undefined>;
+  logger?:
+    boolean | FastifyBaseLogger | Exclude<FastifyServerOptions['logger'], boolean | undefined>;
   /** Checks the database for /healthz; by default the registry lists one project. */
   probeDatabase?: () => Promise<void>;
 }
@@ -42,23 +49,38 @@ export interface ApiServices {
 
 /**
  * Builds the HTTP API: routes under /v1, /healthz and the OpenAPI docs under
- * /docs, with one error shape for every 4xx and 5xx. It does not listen;
+ * /docs, with one error shape for every 4xx and 5xx, including those that
+ * fastify and Node's HTTP parser raise before a route runs. It does not listen;
  * the caller listens (on 127.0.0.1 unless configured otherwise) and closes
  * it, which releases the loaded models. The Temporal client and the stores
  * stay open: they belong to the caller.
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const app = Fastify({ ...loggerOptions(deps), bodyLimit: BODY_LIMIT_BYTES });
+  const app = Fastify({
+    ...loggerOptions(deps),
+    bodyLimit: BODY_LIMIT_BYTES,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: handleFrameworkError,
+    clientErrorHandler: handleClientError,
+  });
 
   useZodCompilers(app);
   registerErrorHandlers(app);
+  // Only JSON, and YAML for specs, are bodies; fastify would also pass text/plain through as a string.
+  app.removeContentTypeParser('text/plain');
+  registerBodyChecks(app);
   await registerOpenApi(app);
   registerBearerAuth(app, deps.config.apiToken);
 
   const scorers = new ScorerCache(deps.artifacts, app.log);
   app.addHook('onClose', async () => scorers.close());
   const services: ApiServices = {
-    projects: new ProjectService({ config: deps.config, registry: deps.registry, temporal: deps.temporal, logger: app.log }),
+    projects: new ProjectService({
+      config: deps.config,
+      registry: deps.registry,
+      temporal: deps.temporal,
+      logger: app.log,
+    }),
     predictions: new PredictionService(deps.registry, scorers),
     registry: deps.registry,
     artifacts: deps.artifacts,
@@ -81,6 +103,7 @@ function loggerOptions(deps: AppDeps): Pick<FastifyServerOptions, 'logger' | 'lo
   if (logger === true) return { logger: { level: deps.config.logLevel } };
   if (!logger) return { logger: false };
   // fastify 5 takes a ready logger only as loggerInstance.
-  if (typeof (logger as FastifyBaseLogger).child === 'function') return { loggerInstance: logger as FastifyBaseLogger };
+  if (typeof (logger as FastifyBaseLogger).child === 'function')
+    return { loggerInstance: logger as FastifyBaseLogger };
   return { logger: logger as Exclude<FastifyServerOptions['logger'], boolean | undefined> };
 }

@@ -14,22 +14,34 @@ function isPublicPath(path: string): boolean {
  * comparison takes the same time whatever the mismatch, and the token is
  * never logged.
  *
- * @throws ApiError 401 (from the hook) when the header is missing or wrong.
+ * @throws ApiError 401 (from the hook) when the header is missing, uses
+ *   another scheme, or carries a wrong token.
  */
 export function registerBearerAuth(app: FastifyInstance, token: string | undefined): void {
   if (token === undefined) return;
   const expected = digest(token);
   app.addHook('onRequest', async (request: FastifyRequest) => {
     if (isPublicPath(request.url.split('?')[0]!)) return;
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+    const header = request.headers.authorization;
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
     // Hashing first gives both sides the same length, which timingSafeEqual requires.
     if (match && timingSafeEqual(digest(match[1]!), expected)) return;
     throw new ApiError(
       401,
       'unauthorized',
-      match ? 'the bearer token is not valid' : 'missing Authorization header: send "Authorization: Bearer <token>"',
+      match ? 'the bearer token is not valid' : authorizationProblem(header),
     );
   });
+}
+
+/** Describes what is wrong with an Authorization header that is not `Bearer <token>`, without repeating its credentials. */
+function authorizationProblem(header: string | undefined): string {
+  const expected = 'send "Authorization: Bearer <token>"';
+  if (header === undefined || header.trim() === '')
+    return `missing Authorization header: ${expected}`;
+  if (!/^Bearer(\s|$)/i.test(header.trim()))
+    return `the Authorization header must use the Bearer scheme: ${expected}`;
+  return `the Authorization header has no single bearer token: ${expected}`;
 }
 
 function digest(value: string): Buffer {

@@ -22,7 +22,8 @@ export async function checkHealth(deps: {
   temporal: Client;
   probeDatabase?: () => Promise<void>;
 }): Promise<HealthReport> {
-  const probeDatabase = deps.probeDatabase ?? (async () => void (await deps.registry.listProjects({ limit: 1 })));
+  const probeDatabase =
+    deps.probeDatabase ?? (async () => void (await deps.registry.listProjects({ limit: 1 })));
   const [database, temporal] = await Promise.all([
     outcome(() => withTimeout(probeDatabase(), 'database')),
     outcome(() => pingTemporal(deps.temporal, HEALTH_TIMEOUT_MS)),
@@ -42,7 +43,10 @@ async function outcome(check: () => Promise<unknown>): Promise<string> {
 function withTimeout<T>(work: Promise<T>, dependency: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${dependency} did not respond within ${HEALTH_TIMEOUT_MS} ms`)), HEALTH_TIMEOUT_MS);
+    timer = setTimeout(
+      () => reject(new Error(`${dependency} did not respond within ${HEALTH_TIMEOUT_MS} ms`)),
+      HEALTH_TIMEOUT_MS,
+    );
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -33,10 +33,16 @@ export interface RouteSchemaParts {
  */
 export function routeSchema(parts: RouteSchemaParts): FastifySchema {
   const response: Record<number, unknown> = {};
-  for (const [status, schema] of Object.entries(parts.response)) response[Number(status)] = toJsonSchema(schema, 'output');
-  for (const status of parts.errors ?? []) response[status] = toJsonSchema(ErrorBodySchema, 'output');
+  for (const [status, schema] of Object.entries(parts.response))
+    response[Number(status)] = toJsonSchema(schema, 'output');
+  for (const status of parts.errors ?? [])
+    response[status] = toJsonSchema(ErrorBodySchema, 'output');
 
-  const schema: FastifySchema & Record<string, unknown> = { summary: parts.summary, tags: parts.tags, response };
+  const schema: FastifySchema & Record<string, unknown> = {
+    summary: parts.summary,
+    tags: parts.tags,
+    response,
+  };
   if (parts.description) schema.description = parts.description;
   if (parts.consumes) schema.consumes = parts.consumes;
   if (parts.body) schema.body = requestJsonSchema(parts.body);
@@ -52,7 +58,11 @@ function requestJsonSchema(schema: z.ZodType): object {
 }
 
 function toJsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
-  const json = z.toJSONSchema(schema, { target: 'openapi-3.0', io, unrepresentable: 'any' }) as Record<string, unknown>;
+  const json = z.toJSONSchema(schema, {
+    target: 'openapi-3.0',
+    io,
+    unrepresentable: 'any',
+  }) as Record<string, unknown>;
   delete json.$schema;
   return json;
 }
@@ -71,11 +81,16 @@ const PART_NAMES: Record<string, string> = { body: 'body', querystring: 'query',
 export function useZodCompilers(app: FastifyInstance): void {
   app.setValidatorCompiler(({ schema, httpPart, method, url }) => {
     const zodSchema = zodByJsonSchema.get(schema);
-    if (!zodSchema) throw new Error(`${method} ${url}: the ${httpPart} schema must be built with routeSchema()`);
+    if (!zodSchema)
+      throw new Error(`${method} ${url}: the ${httpPart} schema must be built with routeSchema()`);
     const subject = `request ${PART_NAMES[httpPart ?? ''] ?? httpPart}`;
     return (data: unknown) => {
       if (data === null && httpPart === 'body') {
-        return { error: new ValidationError(subject, [{ path: '', message: 'is missing: send a JSON object' }]) };
+        return {
+          error: new ValidationError(subject, [
+            { path: '', message: 'is missing: send a JSON object' },
+          ]),
+        };
       }
       const result = zodSchema.safeParse(data);
       if (result.success) return { value: result.data };
@@ -89,7 +104,10 @@ export function useZodCompilers(app: FastifyInstance): void {
 function requestIssues(error: z.ZodError, data: unknown): FieldIssue[] {
   return error.issues.flatMap((issue) => {
     if (issue.code !== 'unrecognized_keys') return issuesFromZod(new z.ZodError([issue]), data);
-    const parent = issue.path.reduce<unknown>((value, key) => (value as Record<PropertyKey, unknown>)?.[key], data);
+    const parent = issue.path.reduce<unknown>(
+      (value, key) => (value as Record<PropertyKey, unknown>)?.[key],
+      data,
+    );
     return issue.keys.map((key) => ({
       path: [...issue.path.map(String), key].join('.'),
       value: (parent as Record<string, unknown>)[key],
@@ -106,11 +124,16 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       info: {
         title: 'Fullcycle API',
         version: '1',
-        description: 'Submit AI projects, follow their stages, approve models and score with the deployed one.',
+        description:
+          'Submit AI projects, follow their stages, approve models and score with the deployed one.',
       },
       components: {
         securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', description: 'Required when the server sets FULLCYCLE_API_TOKEN' },
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'Required when the server sets FULLCYCLE_API_TOKEN',
+          },
         },
       },
       security: [{ bearerAuth: [] }],

@@ -13,8 +13,16 @@ export function projectDetail(
   source: ProjectDetail['source'],
   links: ProjectDetail['links'],
   now: Date = new Date(),
+  runningTrials: ProjectDetail['runningTrials'] = [],
 ): ProjectDetail {
-  const base = { id: record.id, name: record.name, workflowId: record.workflowId, source, links };
+  const base = {
+    id: record.id,
+    name: record.name,
+    workflowId: record.workflowId,
+    source,
+    links,
+    runningTrials,
+  };
   if (!state) return { ...base, ...emptyState(record) };
 
   return {
@@ -62,7 +70,9 @@ export function projectDetail(
   };
 }
 
-function emptyState(record: ProjectRecord): Omit<ProjectDetail, 'id' | 'name' | 'workflowId' | 'source' | 'links'> {
+function emptyState(
+  record: ProjectRecord,
+): Omit<ProjectDetail, 'id' | 'name' | 'workflowId' | 'source' | 'links' | 'runningTrials'> {
   return {
     stage: record.stage,
     stageHistory: [],

@@ -21,7 +21,12 @@ import {
 import { conflict, invalidRequest, notFound } from './errors.js';
 import { projectDetail } from './project-view.js';
 import type { ProjectDetail } from './schemas.js';
-import { executeProjectUpdate, queryProjectState, startProjectWorkflow } from './workflow-calls.js';
+import {
+  executeProjectUpdate,
+  queryProjectState,
+  queryRunningTrials,
+  startProjectWorkflow,
+} from './workflow-calls.js';
 
 /** How long an approval may wait for the workflow to accept or reject it. */
 const APPROVAL_TIMEOUT_MS = 30_000;
@@ -62,19 +67,30 @@ export class ProjectService {
    * @throws ApiError 400 for an invalid spec or a data path outside every
    *   data root, 409 when the id is taken, 503 or 500 when Temporal fails.
    */
-  async create(input: unknown, options: { id?: string; submittedBy: string }): Promise<CreatedProject> {
+  async create(
+    input: unknown,
+    options: { id?: string; submittedBy: string },
+  ): Promise<CreatedProject> {
     const spec = this.validateSpec(input);
     const id = options.id ?? defaultProjectId(spec.name);
     const workflowId = projectWorkflowId(id);
     await this.record({ id, workflowId, spec, owner: spec.owner || options.submittedBy });
 
     try {
-      await startProjectWorkflow(this.deps.temporal, { projectId: id, workflowId, spec, submittedBy: options.submittedBy });
+      await startProjectWorkflow(this.deps.temporal, {
+        projectId: id,
+        workflowId,
+        spec,
+        submittedBy: options.submittedBy,
+      });
     } catch (error) {
       await this.undoCreate(id, error);
       throw error;
     }
-    this.deps.logger.info({ projectId: id, workflowId, submittedBy: options.submittedBy }, 'project started');
+    this.deps.logger.info(
+      { projectId: id, workflowId, submittedBy: options.submittedBy },
+      'project started',
+    );
     return { id, workflowId, stage: 'initiation', links: this.links(id, workflowId) };
   }
 
@@ -109,17 +125,33 @@ export class ProjectService {
       ),
     );
     const state = live ?? (project.status as ProjectState | null);
-    return projectDetail(project, state, live ? 'workflow' : 'registry', this.links(id, project.workflowId));
+    const running =
+      live?.stage === 'training'
+        ? await queryRunningTrials(this.deps.temporal, project.workflowId)
+        : [];
+    const links = this.links(id, project.workflowId);
+    return projectDetail(
+      project,
+      state,
+      live ? 'workflow' : 'registry',
+      links,
+      new Date(),
+      running,
+    );
   }
 
   /**
    * Sends an approve or reject decision to the project's workflow.
    *
    * @throws ApiError 404 for an unknown project, 409 when the workflow
-   *   rejects the decision (its message gives the reason), 503 when no
-   *   worker responds.
+   *   rejects the decision (its message gives the reason) or has ended, 503
+   *   when the workflow does not accept the decision in time.
    */
-  async decide(id: string, decision: 'approve' | 'reject', input: PromotionDecisionInput): Promise<ApprovalDecision> {
+  async decide(
+    id: string,
+    decision: 'approve' | 'reject',
+    input: PromotionDecisionInput,
+  ): Promise<ApprovalDecision> {
     const project = await this.get(id);
     const update = decision === 'approve' ? approvePromotionUpdate : rejectPromotionUpdate;
     const result = await executeProjectUpdate(this.deps.temporal, {
@@ -127,15 +159,21 @@ export class ProjectService {
       name: update.name,
       send: (handle) => handle.executeUpdate(update, { args: [input] }),
       timeoutMs: APPROVAL_TIMEOUT_MS,
+      endedMessage: `${endedWorkflow(project)}, so no model awaits approval`,
     });
-    this.deps.logger.info({ projectId: id, decision, approver: result.approver, modelVersionId: result.modelVersionId }, 'promotion decided');
+    this.deps.logger.info(
+      { projectId: id, decision, approver: result.approver, modelVersionId: result.modelVersionId },
+      'promotion decided',
+    );
     return result;
   }
 
   /**
    * Runs a monitoring check now and returns it.
    *
-   * @throws ApiError 404 for an unknown project, 409 when no model is serving.
+   * @throws ApiError 404 for an unknown project, 409 when no model is
+   *   serving or the workflow has ended, 503 when the workflow does not
+   *   accept the request in time.
    */
   async runMonitoring(id: string): Promise<MonitoringCheck> {
     const project = await this.get(id);
@@ -144,6 +182,7 @@ export class ProjectService {
       name: runMonitoringUpdate.name,
       send: (handle) => handle.executeUpdate(runMonitoringUpdate),
       timeoutMs: MONITORING_TIMEOUT_MS,
+      endedMessage: `${endedWorkflow(project)}, so no model is serving`,
     });
   }
 
@@ -166,13 +205,23 @@ export class ProjectService {
     }
     const spec = resolveSpecPaths(parsed, this.deps.config.dataRoots[0]!);
     const outside = findPathsOutsideRoots(spec, this.deps.config.dataRoots);
-    if (outside.length > 0) throw invalidRequest('body', new ValidationError('project spec', outside));
+    if (outside.length > 0)
+      throw invalidRequest('body', new ValidationError('project spec', outside));
     return spec;
   }
 
-  private async record(project: { id: string; workflowId: string; spec: ProjectSpec; owner: string }): Promise<void> {
+  private async record(project: {
+    id: string;
+    workflowId: string;
+    spec: ProjectSpec;
+    owner: string;
+  }): Promise<void> {
     try {
-      await this.deps.registry.createProject({ ...project, name: project.spec.name, specSha256: specSha256(project.spec) });
+      await this.deps.registry.createProject({
+        ...project,
+        name: project.spec.name,
+        specSha256: specSha256(project.spec),
+      });
     } catch (error) {
       if (error instanceof ProjectExistsError) throw conflict(error.message, error);
       throw error;
@@ -184,9 +233,17 @@ export class ProjectService {
       await this.deps.registry.deleteProject(id);
     } catch (error) {
       // The project stays recorded without a workflow; the same id cannot be used again until it is removed.
-      this.deps.logger.error({ projectId: id, err: error, cause: (cause as Error).message }, 'could not delete project after its workflow failed to start');
+      this.deps.logger.error(
+        { projectId: id, err: error, cause: (cause as Error).message },
+        'could not delete project after its workflow failed to start',
+      );
     }
   }
+}
+
+/** Returns the start of the 409 message for an update sent to a project whose workflow has ended. */
+function endedWorkflow(project: ProjectRecord): string {
+  return `project ${project.id}'s workflow has ended (last recorded stage: ${project.stage})`;
 }
 
 /** Returns `<name>-<6 random lowercase letters or digits>`, shortening the name to keep the id within 63 characters. */

@@ -11,12 +11,17 @@ export const MAX_PREDICTION_ROWS = 1000;
 /** A project id: the same rule as a spec name, 3-63 lowercase letters, digits or dashes. */
 export const ProjectIdSchema = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, 'must be 3-63 lowercase letters, digits or dashes, starting and ending with a letter or digit');
+  .regex(
+    /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/,
+    'must be 3-63 lowercase letters, digits or dashes, starting and ending with a letter or digit',
+  );
 
 export const ProjectParamsSchema = z.object({ id: ProjectIdSchema });
 
 export const CreateProjectQuerySchema = z.strictObject({
-  id: ProjectIdSchema.optional().describe('Project id; by default the spec name and 6 random characters'),
+  id: ProjectIdSchema.optional().describe(
+    'Project id; by default the spec name and 6 random characters',
+  ),
 });
 
 export const ListProjectsQuerySchema = z.strictObject({
@@ -25,27 +30,50 @@ export const ListProjectsQuerySchema = z.strictObject({
 });
 
 export const ReportQuerySchema = z.strictObject({
-  format: z.enum(['json', 'html']).optional().describe('Defaults to html when Accept prefers text/html, else json'),
+  format: z
+    .enum(['json', 'html'])
+    .optional()
+    .describe('Defaults to html when Accept prefers text/html, else json'),
 });
 
 export const ApprovalBodySchema = z.strictObject({
   decision: z.enum(['approve', 'reject']),
-  approver: z.string().trim().min(1).max(200).optional().describe('Defaults to the x-fullcycle-user header'),
+  approver: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Defaults to the x-fullcycle-user header'),
   comment: z.string().max(2000).optional(),
-  modelVersionId: z.string().min(1).max(200).optional().describe('Applies the decision only if this version awaits it'),
+  modelVersionId: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Applies the decision only if this version awaits it'),
 });
 export type ApprovalBody = z.infer<typeof ApprovalBodySchema>;
 
-const FeatureRowSchema = z.record(z.string(), z.unknown()).describe('Feature name to value; null when unknown');
+const FeatureRowSchema = z
+  .record(z.string(), z.unknown())
+  .describe('Feature name to value; null when unknown');
 
 export const PredictBodySchema = z
   .strictObject({
     rows: z.array(FeatureRowSchema).min(1).max(MAX_PREDICTION_ROWS).optional(),
     row: FeatureRowSchema.optional(),
   })
-  .refine((body) => (body.rows === undefined) !== (body.row === undefined), {
-    message: 'send either rows (an array of feature objects) or row (one feature object), not both',
-    path: ['rows'],
+  .superRefine((body, context) => {
+    if (body.rows === undefined && body.row === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: [],
+        message: 'send rows (an array of objects) or row (one object)',
+      });
+    } else if (body.rows !== undefined && body.row !== undefined) {
+      context.addIssue({ code: 'custom', path: [], message: 'send either rows or row, not both' });
+    }
   });
 export type PredictBody = z.infer<typeof PredictBodySchema>;
 
@@ -57,7 +85,14 @@ const IssueSchema = z.object({
 });
 
 export const ErrorBodySchema = z.object({
-  error: z.enum(['invalid_request', 'not_found', 'conflict', 'unauthorized', 'unavailable', 'internal']),
+  error: z.enum([
+    'invalid_request',
+    'not_found',
+    'conflict',
+    'unauthorized',
+    'unavailable',
+    'internal',
+  ]),
   message: z.string(),
   issues: z.array(IssueSchema).optional(),
 });
@@ -65,12 +100,20 @@ export const ErrorBodySchema = z.object({
 const StageSchema = z.enum([...STAGES, ...END_STATES]);
 const MetricsSchema = z.record(z.string(), z.number());
 const ParamsSchema = z.record(z.string(), z.unknown()).describe('Hyperparameters of the trial');
-const ArtifactRefSchema = z.object({ uri: z.string(), sha256: z.string(), sizeBytes: z.number(), mediaType: z.string() });
+const ArtifactRefSchema = z.object({
+  uri: z.string(),
+  sha256: z.string(),
+  sizeBytes: z.number(),
+  mediaType: z.string(),
+});
 
 export const LinksSchema = z.object({
   self: z.string(),
   report: z.string(),
-  temporalUi: z.string().nullable().describe('Set when the API uses the embedded Temporal dev server'),
+  temporalUi: z
+    .string()
+    .nullable()
+    .describe('Set when the API uses the embedded Temporal dev server'),
 });
 
 export const CreatedProjectSchema = z.object({
@@ -124,7 +167,9 @@ export const ProjectDetailSchema = z.object({
   id: z.string(),
   name: z.string(),
   workflowId: z.string(),
-  source: z.enum(['workflow', 'registry']).describe('workflow: live status query; registry: last recorded snapshot'),
+  source: z
+    .enum(['workflow', 'registry'])
+    .describe('workflow: live status query; registry: last recorded snapshot'),
   stage: z.string(),
   stageHistory: z.array(
     z.object({
@@ -157,6 +202,17 @@ export const ProjectDetailSchema = z.object({
       error: z.string().nullable(),
     }),
   ),
+  runningTrials: z
+    .array(
+      z.object({
+        trialId: z.string().nullable().describe('Null until the first epoch ends'),
+        epoch: z.number(),
+        epochs: z.number().nullable(),
+        validationLoss: z.number().nullable(),
+        attempt: z.number(),
+      }),
+    )
+    .describe('Trials training now, with their latest epoch; empty outside the training stage'),
   candidate: z
     .object({
       modelVersionId: z.string(),
@@ -166,11 +222,19 @@ export const ProjectDetailSchema = z.object({
       validationMetrics: MetricsSchema,
       testMetrics: MetricsSchema,
       gates: z.array(
-        z.object({ metric: z.string(), value: z.number(), min: z.number().optional(), max: z.number().optional(), passed: z.boolean() }),
+        z.object({
+          metric: z.string(),
+          value: z.number(),
+          min: z.number().optional(),
+          max: z.number().optional(),
+          passed: z.boolean(),
+        }),
       ),
     })
     .nullable(),
-  pendingApproval: z.object({ modelVersionId: z.string(), requestedAt: z.string(), deadline: z.string() }).nullable(),
+  pendingApproval: z
+    .object({ modelVersionId: z.string(), requestedAt: z.string(), deadline: z.string() })
+    .nullable(),
   approval: ApprovalDecisionSchema.nullable(),
   deployment: z
     .object({
@@ -192,11 +256,15 @@ export const PredictResponseSchema = z.object({
   deploymentId: z.string(),
   modelVersionId: z.string(),
   threshold: z.number(),
-  predictions: z.array(z.object({ probability: z.number(), label: z.union([z.literal(0), z.literal(1)]) })),
+  predictions: z.array(
+    z.object({ probability: z.number(), label: z.union([z.literal(0), z.literal(1)]) }),
+  ),
 });
 export type PredictResponse = z.infer<typeof PredictResponseSchema>;
 
-export const ReportSchema = z.record(z.string(), z.unknown()).describe('The delivery report (model card) as JSON');
+export const ReportSchema = z
+  .record(z.string(), z.unknown())
+  .describe('The delivery report (model card) as JSON');
 
 export const HealthSchema = z.object({
   status: z.literal('ok'),

@@ -84,7 +84,8 @@ export class ScorerCache {
     this.current.set(deployment.projectId, entry);
     if (cached) this.retire(cached);
     entry.model.catch(() => {
-      if (this.current.get(deployment.projectId) === entry) this.current.delete(deployment.projectId);
+      if (this.current.get(deployment.projectId) === entry)
+        this.current.delete(deployment.projectId);
     });
     return entry;
   }
@@ -95,7 +96,10 @@ export class ScorerCache {
       this.artifacts.getJson<FittedPreprocessor>(deployment.preprocessor),
     ]);
     const scorer = await OnnxScorer.load(bytes, preprocessor);
-    this.logger.info({ projectId: deployment.projectId, deploymentId: deployment.id }, 'model loaded for serving');
+    this.logger.info(
+      { projectId: deployment.projectId, deploymentId: deployment.id },
+      'model loaded for serving',
+    );
     return { scorer, preprocessor };
   }
 
@@ -110,7 +114,9 @@ export class ScorerCache {
     entry.model
       .then((model) => model.scorer.release())
       .then(() => this.logger.info({ deploymentId: entry.deploymentId }, 'model released'))
-      .catch((error: unknown) => this.logger.warn({ deploymentId: entry.deploymentId, err: error }, 'model release failed'));
+      .catch((error: unknown) =>
+        this.logger.warn({ deploymentId: entry.deploymentId, err: error }, 'model release failed'),
+      );
   }
 }
 
@@ -134,7 +140,8 @@ export class PredictionService {
     const project = await this.registry.getProject(projectId);
     if (!project) throw notFound(`project ${projectId} not found`);
     const deployment = await this.registry.getActiveDeployment(projectId);
-    if (!deployment) throw conflict(`project ${projectId} has no deployed model; it is in stage ${project.stage}`);
+    if (!deployment)
+      throw conflict(`project ${projectId} has no deployed model; it is in stage ${project.stage}`);
 
     const single = body.rows === undefined;
     const rows = body.rows ?? [body.row];
@@ -166,13 +173,20 @@ export class PredictionService {
 }
 
 /** Validates rows; for a `row` request, issue paths name `row` instead of `rows.0`. */
-function validateRows(rows: unknown[], preprocessor: FittedPreprocessor, single: boolean): FeatureRecord[] {
+function validateRows(
+  rows: unknown[],
+  preprocessor: FittedPreprocessor,
+  single: boolean,
+): FeatureRecord[] {
   try {
     return validatePredictionRows(rows, preprocessor, { maxRows: MAX_PREDICTION_ROWS }).records;
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     const issues = single
-      ? error.issues.map((issue) => ({ ...issue, path: issue.path.replace(/^rows\.0(?=\.|$)/, 'row') }))
+      ? error.issues.map((issue) => ({
+          ...issue,
+          path: issue.path.replace(/^rows\.0(?=\.|$)/, 'row'),
+        }))
       : error.issues;
     throw invalidRequest('body', new ValidationError(error.subject, issues));
   }

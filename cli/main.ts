@@ -7,7 +7,7 @@ import { describeConfig, loadConfig, type AppConfig } from '../core/config.js';
 import { ValidationError } from '../core/errors.js';
 import { createLogger, installTemporalRuntime } from '../infra/logger.js';
 import { startStack, type RunningStack } from '../infra/stack.js';
-import { runHttpCommand } from './commands/index.js';
+import { HTTP_COMMANDS_HELP, HTTP_SETTINGS_HELP, runHttpCommand } from './commands/index.js';
 import { runDemo } from './demo.js';
 
 const USAGE = `Usage: fullcycle <command> [options]
@@ -18,14 +18,14 @@ Process commands:
   demo [--json]    Run the credit-scoring example through every stage and print a summary
   api              Run the API only (needs TEMPORAL_ADDRESS)
   worker           Run workers only, for the queues in FULLCYCLE_WORKER_QUEUES
+  help             Show this text
 
-HTTP commands (talk to FULLCYCLE_API_URL, default http://127.0.0.1:8080):
-  submit, list, status, approve, reject, predict, monitor, report; see "fullcycle help"
-`;
+${HTTP_COMMANDS_HELP}
+${HTTP_SETTINGS_HELP}`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h') {
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(USAGE);
     return command === undefined ? 2 : 0;
   }

@@ -5,7 +5,12 @@ import type { ApiServices } from '../app.js';
 import { requestUser, USER_HEADER } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { routeSchema } from '../openapi.js';
-import { ApprovalBodySchema, ApprovalDecisionSchema, ProjectParamsSchema, type ApprovalBody } from '../schemas.js';
+import {
+  ApprovalBodySchema,
+  ApprovalDecisionSchema,
+  ProjectParamsSchema,
+  type ApprovalBody,
+} from '../schemas.js';
 
 /** Registers POST /v1/projects/:id/approvals. */
 export function registerApprovalRoutes(app: FastifyInstance, services: ApiServices): void {
@@ -16,7 +21,7 @@ export function registerApprovalRoutes(app: FastifyInstance, services: ApiServic
     params: ProjectParamsSchema,
     body: ApprovalBodySchema,
     response: { 200: ApprovalDecisionSchema },
-    errors: [400, 401, 404, 409, 503],
+    errors: [400, 401, 404, 409, 415, 503],
   });
   app.post('/v1/projects/:id/approvals', { schema }, async (request) => {
     const { id } = request.params as z.infer<typeof ProjectParamsSchema>;
@@ -29,7 +34,9 @@ function decisionInput(body: ApprovalBody, headerUser: string | undefined): Prom
   const approver = body.approver ?? headerUser;
   if (!approver) {
     const message = `is required: send approver in the body or the ${USER_HEADER} header`;
-    throw new ApiError(400, 'invalid_request', `approver ${message}`, [{ part: 'body', path: 'approver', message }]);
+    throw new ApiError(400, 'invalid_request', `approver ${message}`, [
+      { part: 'body', path: 'approver', message },
+    ]);
   }
   const input: PromotionDecisionInput = { approver };
   if (body.comment !== undefined) input.comment = body.comment;

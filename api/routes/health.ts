@@ -18,7 +18,10 @@ export function registerHealthRoutes(app: FastifyInstance, services: ApiServices
     const failed = Object.entries({ database: health.database, temporal: health.temporal })
       .filter(([, outcome]) => outcome !== 'ok')
       .map(([name, outcome]) => `${name} ${outcome}`);
-    request.log.warn({ database: health.database, temporal: health.temporal }, 'health check failed');
+    request.log.warn(
+      { database: health.database, temporal: health.temporal },
+      'health check failed',
+    );
     return reply.code(503).send({
       error: 'unavailable',
       message: `unhealthy: ${failed.join('; ')}`,

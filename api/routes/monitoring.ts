@@ -8,7 +8,8 @@ import { MonitoringCheckSchema, ProjectParamsSchema } from '../schemas.js';
 export function registerMonitoringRoutes(app: FastifyInstance, services: ApiServices): void {
   const schema = routeSchema({
     summary: 'Run a drift check now',
-    description: 'Compares logged predictions with the training data. 409 unless a model is serving.',
+    description:
+      'Compares logged predictions with the training data. 409 unless a model is serving.',
     tags: ['monitoring'],
     params: ProjectParamsSchema,
     response: { 200: MonitoringCheckSchema },

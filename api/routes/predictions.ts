@@ -2,7 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import type { ApiServices } from '../app.js';
 import { routeSchema } from '../openapi.js';
-import { MAX_PREDICTION_ROWS, PredictBodySchema, PredictResponseSchema, ProjectParamsSchema, type PredictBody } from '../schemas.js';
+import {
+  MAX_PREDICTION_ROWS,
+  PredictBodySchema,
+  PredictResponseSchema,
+  ProjectParamsSchema,
+  type PredictBody,
+} from '../schemas.js';
 
 /** Registers POST /v1/projects/:id/predict. */
 export function registerPredictionRoutes(app: FastifyInstance, services: ApiServices): void {
@@ -15,7 +21,7 @@ export function registerPredictionRoutes(app: FastifyInstance, services: ApiServ
     params: ProjectParamsSchema,
     body: PredictBodySchema,
     response: { 200: PredictResponseSchema },
-    errors: [400, 401, 404, 409, 413],
+    errors: [400, 401, 404, 409, 413, 415],
   });
   app.post('/v1/projects/:id/predict', { schema }, async (request) => {
     const { id } = request.params as z.infer<typeof ProjectParamsSchema>;

@@ -4,6 +4,8 @@ import { parseSpecText } from '../../core/spec-file.js';
 import { ProjectSpecSchema } from '../../core/spec.js';
 import type { ApiServices } from '../app.js';
 import { requestUser } from '../auth.js';
+import { ApiError } from '../errors.js';
+import { unsupportedMediaTypeMessage, YAML_MEDIA_TYPES } from '../fastify-errors.js';
 import { routeSchema } from '../openapi.js';
 import {
   CreatedProjectSchema,
@@ -14,12 +16,23 @@ import {
   ProjectParamsSchema,
 } from '../schemas.js';
 
-/** Media types under which POST /v1/projects takes a YAML spec. */
-const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'];
-
-/** Registers POST /v1/projects, GET /v1/projects and GET /v1/projects/:id, and the YAML body parser. */
+/**
+ * Registers POST /v1/projects, GET /v1/projects and GET /v1/projects/:id,
+ * and the YAML body parser, which only POST /v1/projects accepts.
+ */
 export function registerProjectRoutes(app: FastifyInstance, services: ApiServices): void {
-  app.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_request, body, done) => {
+  app.addContentTypeParser(YAML_MEDIA_TYPES, { parseAs: 'string' }, (request, body, done) => {
+    if (request.routeOptions.url !== '/v1/projects') {
+      done(
+        new ApiError(
+          415,
+          'invalid_request',
+          unsupportedMediaTypeMessage(request.headers['content-type']),
+        ),
+        undefined,
+      );
+      return;
+    }
     try {
       done(null, parseSpecText(body as string, 'yaml', 'request body'));
     } catch (error) {
@@ -38,7 +51,7 @@ function registerCreateRoute(app: FastifyInstance, services: ApiServices): void 
       'The body is the spec as JSON, or as YAML with Content-Type application/yaml. Relative data paths are resolved ' +
       'against the first allowed data root, and every path must lie inside an allowed root.',
     tags: ['projects'],
-    consumes: ['application/json', ...YAML_TYPES],
+    consumes: ['application/json', ...YAML_MEDIA_TYPES],
     body: ProjectSpecSchema,
     querystring: CreateProjectQuerySchema,
     response: { 201: CreatedProjectSchema },
@@ -46,7 +59,10 @@ function registerCreateRoute(app: FastifyInstance, services: ApiServices): void 
   });
   app.post('/v1/projects', { schema: createSchema }, async (request, reply) => {
     const { id } = request.query as z.infer<typeof CreateProjectQuerySchema>;
-    const created = await services.projects.create(request.body, { id, submittedBy: requestUser(request) ?? 'api' });
+    const created = await services.projects.create(request.body, {
+      id,
+      submittedBy: requestUser(request) ?? 'api',
+    });
     return reply.code(201).header('location', created.links.self).send(created);
   });
 }
@@ -81,7 +97,8 @@ function registerListRoute(app: FastifyInstance, services: ApiServices): void {
 function registerGetRoute(app: FastifyInstance, services: ApiServices): void {
   const getSchema = routeSchema({
     summary: "Show a project's stage, trials, candidate, approval and deployment",
-    description: 'Live from the workflow when it responds, else the last snapshot in the registry (see `source`).',
+    description:
+      'Live from the workflow when it responds, else the last snapshot in the registry (see `source`).',
     tags: ['projects'],
     params: ProjectParamsSchema,
     response: { 200: ProjectDetailSchema },

@@ -12,7 +12,7 @@ export interface CommandContext {
   client: ApiClient;
   /** The folder that relative file arguments are resolved against. */
   cwd: string;
-  /** Writes one line (a newline is added) to stdout. */
+  /** Writes one line to stdout, adding the newline; control characters are escaped by sanitizeForTerminal. */
   print(line: string): void;
 }
 
@@ -33,6 +33,14 @@ export class UsageError extends Error {
   }
 }
 
+/** The command failed after its arguments were accepted, such as when an output file cannot be written. */
+export class CommandError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CommandError';
+  }
+}
+
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /**
@@ -50,14 +58,36 @@ export function parseCommandArgs<O extends Options>(args: string[], options: O, 
     throw new UsageError((error as Error).message);
   }
   const { positionals } = parsed;
-  if (positionals.length < names.length) throw new UsageError(`missing ${names.slice(positionals.length).join(' and ')}`);
-  if (positionals.length > names.length) throw new UsageError(`unexpected argument "${positionals[names.length]}"`);
+  if (positionals.length < names.length)
+    throw new UsageError(`missing ${names.slice(positionals.length).join(' and ')}`);
+  if (positionals.length > names.length)
+    throw new UsageError(`unexpected argument "${positionals[names.length]}"`);
   return { values: parsed.values, positionals };
 }
 
-/** Prints a value as indented JSON, for `--json`. */
+/**
+ * Prints a value as indented JSON, for `--json`, one line per print. The
+ * output stays valid JSON for the same value: JSON.stringify escapes C0
+ * characters and line breaks inside strings, and the print's sanitizing
+ * writes DEL and C1 characters as `\u` escapes.
+ */
 export function printJson(context: CommandContext, value: unknown): void {
-  context.print(JSON.stringify(value, null, 2));
+  for (const line of JSON.stringify(value, null, 2).split('\n')) context.print(line);
+}
+
+const TERMINAL_CONTROLS = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g;
+
+/**
+ * Replaces control characters (C0 except tab, DEL and C1) with `\u001b`
+ * style escapes, so that text from the API, such as a spec's owner, cannot
+ * move the cursor, clear the screen or start an escape sequence in the
+ * terminal. Line breaks are replaced too: print one line per call.
+ */
+export function sanitizeForTerminal(text: string): string {
+  return text.replace(
+    TERMINAL_CONTROLS,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** Encodes a project id for a URL path. */

@@ -1,5 +1,11 @@
 import type { ApprovalDecision } from '../../workflows/contracts.js';
-import { parseCommandArgs, printJson, projectPath, UsageError, type HttpCommand } from './common.js';
+import {
+  parseCommandArgs,
+  printJson,
+  projectPath,
+  UsageError,
+  type HttpCommand,
+} from './common.js';
 
 /** Builds `approve` or `reject`: both send a decision on the model that awaits approval. */
 function decisionCommand(decision: 'approve' | 'reject'): HttpCommand {
@@ -16,15 +22,23 @@ function decisionCommand(decision: 'approve' | 'reject'): HttpCommand {
       } as const;
       const { values, positionals } = parseCommandArgs(args, options, ['PROJECT_ID']);
       const id = positionals[0]!;
-      if (!values.approver) throw new UsageError('missing --approver NAME: the decision is recorded under this name');
+      if (!values.approver)
+        throw new UsageError('missing --approver NAME: the decision is recorded under this name');
       const result = await context.client.json<ApprovalDecision>({
         method: 'POST',
         path: projectPath(id, '/approvals'),
-        body: { decision, approver: values.approver, comment: values.comment, modelVersionId: values['model-version'] },
+        body: {
+          decision,
+          approver: values.approver,
+          comment: values.comment,
+          modelVersionId: values['model-version'],
+        },
       });
       if (values.json) return printJson(context, result);
       const verb = result.decision === 'approve' ? 'Approved' : 'Rejected';
-      context.print(`${verb} model ${result.modelVersionId} of project ${id} as ${result.approver}.`);
+      context.print(
+        `${verb} model ${result.modelVersionId} of project ${id} as ${result.approver}.`,
+      );
     },
   };
 }

@@ -1,7 +1,16 @@
-import { describeIssue, ValidationError } from '../../core/errors.js';
-import { ApiClient, ApiRequestError, ApiUnreachableError } from '../client.js';
+import type { ApiIssue } from '../../api/errors.js';
+import { truncateText } from '../../api/error-bounds.js';
+import { ValidationError } from '../../core/errors.js';
+import {
+  ApiClient,
+  ApiConfigError,
+  ApiRequestError,
+  ApiResponseError,
+  ApiUnreachableError,
+  DEFAULT_API_URL,
+} from '../client.js';
 import type { CommandIo, HttpCommand } from './common.js';
-import { UsageError } from './common.js';
+import { CommandError, sanitizeForTerminal, UsageError } from './common.js';
 import { approveCommand, rejectCommand } from './decisions.js';
 import { listCommand, statusCommand, submitCommand } from './projects.js';
 import { monitorCommand, predictCommand, reportCommand } from './serving.js';
@@ -29,9 +38,11 @@ export interface HttpCommandOptions {
 /**
  * Runs an HTTP subcommand of `fullcycle` (`argv` starts with the command
  * name). Returns null when `argv[0]` is not one, so the caller can try its
- * own commands. Otherwise returns the exit code: 0 on success, 1 when the
- * API rejects the request, cannot be reached or a spec file is invalid,
- * and 2 for a usage error.
+ * own commands. Otherwise returns the exit code: 0 on success; 1 when the
+ * API rejects the request, cannot be reached, a spec file is invalid or the
+ * command fails otherwise; 2 for a usage error or an invalid FULLCYCLE_*
+ * setting. Every failure prints `error: ...` lines to stderr, never a stack
+ * trace.
  */
 export async function runHttpCommand(
   argv: string[],
@@ -50,62 +61,105 @@ export async function runHttpCommand(
     return 0;
   }
 
-  const client = options.client ?? ApiClient.fromEnv(options.env ?? process.env);
-  const context = {
-    client,
-    cwd: options.cwd ?? process.cwd(),
-    print: (line: string) => void io.stdout.write(`${line}\n`),
-  };
   try {
-    await command.run(args, context);
+    const client = options.client ?? ApiClient.fromEnv(options.env ?? process.env);
+    const print = (line: string) => void io.stdout.write(`${sanitizeForTerminal(line)}\n`);
+    await command.run(args, { client, cwd: options.cwd ?? process.cwd(), print });
     return 0;
   } catch (error) {
-    return reportFailure(error, command, io);
+    return reportFailure(
+      error,
+      command,
+      (line) => void io.stderr.write(`${sanitizeForTerminal(line)}\n`),
+    );
   }
 }
 
-function reportFailure(error: unknown, command: HttpCommand, io: CommandIo): number {
-  const write = (line: string) => void io.stderr.write(`${line}\n`);
+/** Prints what failed and returns the exit code. */
+function reportFailure(
+  error: unknown,
+  command: HttpCommand,
+  write: (line: string) => void,
+): number {
   if (error instanceof UsageError) {
     write(`error: ${error.message}`);
     write(`usage: fullcycle ${command.name} ${command.usage}`);
     return 2;
   }
+  if (error instanceof ApiConfigError) {
+    write(`error: ${error.message}`);
+    return 2;
+  }
   if (error instanceof ApiRequestError) {
-    // The message repeats every issue; with issues, a count and the list read better.
-    const count = error.issues.length;
-    write(
-      count === 0
-        ? `error: ${error.message}`
-        : `error: the API rejected the request (HTTP ${error.status}, ${count} issue${count === 1 ? '' : 's'}):`,
-    );
-    for (const issue of error.issues) write(`  ${issue.part} ${describeIssue(issue)}`);
+    reportRejection(error, write);
     return 1;
   }
-  if (error instanceof ValidationError) {
-    write(`error: ${error.message}`);
-    return 1;
-  }
-  if (error instanceof ApiUnreachableError) {
-    write(`error: ${error.message}`);
-    return 1;
-  }
-  throw error;
+  const known = [ValidationError, ApiUnreachableError, ApiResponseError, CommandError].some(
+    (type) => error instanceof type,
+  );
+  write(
+    known
+      ? `error: ${(error as Error).message}`
+      : `error: ${command.name} failed: ${unexpectedReason(error)}`,
+  );
+  return 1;
 }
 
-/** Returns the help text of the HTTP commands, one line each, for `fullcycle help`. */
-export function httpCommandsHelp(): string {
-  const width = Math.max(...COMMANDS.map((command) => `${command.name} ${command.usage}`.length));
-  const lines = COMMANDS.map(
-    (command) => `  ${`${command.name} ${command.usage}`.padEnd(width)}  ${command.summary}`,
+function reportRejection(error: ApiRequestError, write: (line: string) => void): void {
+  // The message repeats the first issues; with issues, a count and the list read better.
+  const count = error.issues.length;
+  if (count === 0) return write(`error: ${error.message}`);
+  write(
+    `error: the API rejected the request (HTTP ${error.status}, ${count} issue${count === 1 ? '' : 's'}):`,
   );
-  return [
-    'Commands that call the Fullcycle API:',
-    ...lines,
-    '',
-    'Environment: FULLCYCLE_API_URL (default http://127.0.0.1:8080), FULLCYCLE_API_TOKEN (bearer token),',
-    'FULLCYCLE_USER (sent as the acting user; default: the login name).',
-    'Exit codes: 0 success, 1 the API rejected the request or could not be reached, 2 usage error.',
-    '',
-  ].join('\n');
+  for (const issue of error.issues) write(`  ${formatIssue(issue)}`);
+}
+
+/** Formats an issue as `part path: message (got value)`; the value is left out when the API sent none. */
+function formatIssue(issue: ApiIssue): string {
+  const got =
+    'value' in issue
+      ? ` (got ${truncateText(JSON.stringify(issue.value) ?? String(issue.value), 80)})`
+      : '';
+  return `${issue.part} ${issue.path === '' ? '(root)' : issue.path}: ${issue.message}${got}`;
+}
+
+function unexpectedReason(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as NodeJS.ErrnoException).code;
+  return code && !error.message.includes(code) ? `${error.message} (${code})` : error.message;
+}
+
+/** The process commands' column width in cli/main.ts's usage, so the sections line up. */
+const NAME_COLUMN = 19;
+
+/**
+ * The HTTP commands' section of `fullcycle` help: a heading and, per
+ * command, its usage and then its summary, indented to line up with the
+ * process commands' descriptions. It ends with a newline, so it can be
+ * appended to another section.
+ */
+export const HTTP_COMMANDS_HELP = [
+  'HTTP commands (call the API at FULLCYCLE_API_URL):',
+  ...COMMANDS.flatMap((command) => [
+    `  ${command.name} ${command.usage}`,
+    `${' '.repeat(NAME_COLUMN)}${command.summary}`,
+  ]),
+  '',
+].join('\n');
+
+/** The settings and exit codes of the HTTP commands, for the end of `fullcycle` help; ends with a newline. */
+export const HTTP_SETTINGS_HELP = [
+  'Settings of the HTTP commands:',
+  `  FULLCYCLE_API_URL    the API address (default ${DEFAULT_API_URL})`,
+  '  FULLCYCLE_API_TOKEN  bearer token, when the API requires one',
+  '  FULLCYCLE_USER       the acting user, recorded with submissions and decisions (default: the login name)',
+  'Exit codes of the HTTP commands: 0 success; 1 the API rejected the request, could not be reached,',
+  'or the command failed; 2 usage error or invalid setting.',
+  '',
+].join('\n');
+
+/** Returns the help text of the HTTP commands for `fullcycle help`: HTTP_COMMANDS_HELP, a blank line, HTTP_SETTINGS_HELP. */
+export function httpCommandsHelp(): string {
+  return `${HTTP_COMMANDS_HELP}\n${HTTP_SETTINGS_HELP}`;
 }

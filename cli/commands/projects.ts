@@ -3,7 +3,13 @@ import path from 'node:path';
 import type { CreatedProject } from '../../api/projects.js';
 import type { ProjectDetail } from '../../api/schemas.js';
 import { parseSpecText, resolveSpecPaths, specFormatOf } from '../../core/spec-file.js';
-import { parseCommandArgs, printJson, projectPath, UsageError, type HttpCommand } from './common.js';
+import {
+  parseCommandArgs,
+  printJson,
+  projectPath,
+  UsageError,
+  type HttpCommand,
+} from './common.js';
 import { describeProject, table } from './format.js';
 
 interface ProjectList {
@@ -16,7 +22,11 @@ export const submitCommand: HttpCommand = {
   usage: '<spec.yaml|spec.json> [--id ID] [--json]',
   summary: 'Submit a project spec and start its workflow',
   async run(args, context) {
-    const { values, positionals } = parseCommandArgs(args, { id: { type: 'string' }, json: { type: 'boolean' } }, ['SPEC_FILE']);
+    const { values, positionals } = parseCommandArgs(
+      args,
+      { id: { type: 'string' }, json: { type: 'boolean' } },
+      ['SPEC_FILE'],
+    );
     const file = path.resolve(context.cwd, positionals[0]!);
     let text: string;
     try {
@@ -24,7 +34,10 @@ export const submitCommand: HttpCommand = {
     } catch (error) {
       throw new UsageError(`cannot read spec file ${file}: ${(error as Error).message}`);
     }
-    const spec = resolveSpecPaths(parseSpecText(text, specFormatOf(file), file), path.dirname(file));
+    const spec = resolveSpecPaths(
+      parseSpecText(text, specFormatOf(file), file),
+      path.dirname(file),
+    );
     const created = await context.client.json<CreatedProject>({
       method: 'POST',
       path: '/v1/projects',
@@ -45,7 +58,11 @@ export const listCommand: HttpCommand = {
   usage: '[--limit N] [--offset N] [--json]',
   summary: 'List projects, newest first',
   async run(args, context) {
-    const options = { limit: { type: 'string' }, offset: { type: 'string' }, json: { type: 'boolean' } } as const;
+    const options = {
+      limit: { type: 'string' },
+      offset: { type: 'string' },
+      json: { type: 'boolean' },
+    } as const;
     const { values } = parseCommandArgs(args, options, []);
     const list = await context.client.json<ProjectList>({
       method: 'GET',
@@ -53,9 +70,15 @@ export const listCommand: HttpCommand = {
       query: { limit: values.limit, offset: values.offset },
     });
     if (values.json) return printJson(context, list);
-    if (list.projects.length === 0) return context.print('No projects yet. Submit one with: fullcycle submit SPEC_FILE');
+    if (list.projects.length === 0)
+      return context.print('No projects yet. Submit one with: fullcycle submit SPEC_FILE');
 
-    const rows = list.projects.map((project) => [project.id, project.stage, project.owner, project.updatedAt]);
+    const rows = list.projects.map((project) => [
+      project.id,
+      project.stage,
+      project.owner,
+      project.updatedAt,
+    ]);
     for (const line of table([['ID', 'STAGE', 'OWNER', 'UPDATED'], ...rows])) context.print(line);
   },
 };
@@ -66,8 +89,13 @@ export const statusCommand: HttpCommand = {
   usage: '<id> [--json]',
   summary: "Show a project's stage, trials, candidate and deployment",
   async run(args, context) {
-    const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } }, ['PROJECT_ID']);
-    const project = await context.client.json<ProjectDetail>({ method: 'GET', path: projectPath(positionals[0]!) });
+    const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } }, [
+      'PROJECT_ID',
+    ]);
+    const project = await context.client.json<ProjectDetail>({
+      method: 'GET',
+      path: projectPath(positionals[0]!),
+    });
     if (values.json) return printJson(context, project);
     for (const line of describeProject(project)) context.print(line);
   },

@@ -10,7 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { ApiClient } from '../../cli/client.js';
-import { runHttpCommand } from '../../cli/commands/index.js';
+import { HTTP_COMMANDS_HELP, runHttpCommand, type HttpCommandOptions } from '../../cli/commands/index.js';
 import { createDevServerEnv } from '../support/temporal.js';
 import { EXAMPLES_ROOT, smallCreditSpec, startApiHarness, type ApiHarness } from './harness.js';
 
@@ -41,14 +41,27 @@ afterAll(async () => {
 
 /** Runs a command in `folder` and returns its exit code and output. */
 async function cli(...argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return cliWith({ client }, ...argv);
+}
+
+/** Runs a command in `folder` with the given client or environment. */
+async function cliWith(
+  options: HttpCommandOptions,
+  ...argv: string[]
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const io = {
     stdout: { write: (text: string) => (stdout += text) },
     stderr: { write: (text: string) => (stderr += text) },
   };
-  const code = await runHttpCommand(argv, io, { client, cwd: folder });
+  const code = await runHttpCommand(argv, io, { cwd: folder, ...options });
   return { code, stdout, stderr };
+}
+
+/** Builds a client whose every request gets `response` from a stub fetch, so no server is contacted. */
+function stubClient(response: () => Response): ApiClient {
+  return new ApiClient({ baseUrl: 'http://127.0.0.1:9', fetch: async () => response() });
 }
 
 /** Writes the small credit spec to `file`, with data paths relative to the file's folder. */
@@ -160,6 +173,107 @@ describe('fullcycle HTTP commands', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^error: project \S+ has no report yet/);
     await expect(readFile(path.join(folder, 'report.html'))).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('fullcycle HTTP command failures', () => {
+  it('exits 2 for invalid API URL', async () => {
+    const result = await cliWith({ env: { FULLCYCLE_API_URL: 'not-a-url' } }, 'list');
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      'error: FULLCYCLE_API_URL "not-a-url" is not an http:// or https:// URL; ' +
+        "set it to the API's address, such as http://127.0.0.1:8080\n",
+    );
+  });
+
+  it('exits 2 for token with line break', async () => {
+    const result = await cliWith({ env: { FULLCYCLE_API_TOKEN: 'secret\nvalue' } }, 'list');
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: FULLCYCLE_API_TOKEN contains line breaks, control characters .*\n$/);
+    expect(result.stderr).not.toContain('secret');
+  });
+
+  it('exits 1 when report cannot be written', async () => {
+    const html = stubClient(() => new Response('<!doctype html>', { headers: { 'content-type': 'text/html' } }));
+
+    const result = await cliWith({ client: html }, 'report', 'some-project', '--html', '/proc/nope/x.html');
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: cannot write the report to \/proc\/nope\/x\.html: ENOENT[^\n]*writable\n$/);
+  });
+
+  it('exits 1 for a response that is not JSON', async () => {
+    const proxy = stubClient(() => new Response('<html>proxy</html>', { headers: { 'content-type': 'text/html' } }));
+
+    const result = await cliWith({ client: proxy }, 'list');
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      'error: the server at http://127.0.0.1:9 sent a response that is not JSON (HTTP 200, text/html); ' +
+        'check that FULLCYCLE_API_URL is the address of the Fullcycle API\n',
+    );
+  });
+
+  it('prints one line for an unexpected failure', async () => {
+    const broken = stubClient(
+      () => new Response(new ReadableStream({ start: (controller) => controller.error(new Error('connection reset')) })),
+    );
+
+    const result = await cliWith({ client: broken }, 'list');
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('error: list failed: connection reset\n');
+  });
+
+  it('prints one line for a YAML alias bomb', async () => {
+    const lines = ['a: &a [x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]'];
+    lines.push('c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]');
+    await writeFile(path.join(folder, 'bomb.yaml'), `${lines.join('\n')}\n`);
+
+    const result = await cli('submit', 'bomb.yaml');
+
+    expect(result.code).toBe(1);
+    expect(result.stderr.split('\n')).toHaveLength(2);
+    expect(result.stderr).toMatch(/^error: \S+bomb\.yaml is invalid: \(root\): invalid YAML: its aliases \(\*name\) expand/);
+  });
+
+  it('escapes control characters from the API', async () => {
+    const owner = 'ops\u001b[2J\u009b31m\u0007team';
+    const spec = { ...smallCreditSpec('credit-escape'), owner };
+    const id = `cli-${randomUUID().slice(0, 8)}`;
+    expect((await h.app.inject({ method: 'POST', url: `/v1/projects?id=${id}`, payload: spec })).statusCode).toBe(201);
+
+    const table = await cli('list');
+    const json = await cli('list', '--json');
+
+    expect(table.stdout).toContain('ops\\u001b[2J\\u009b31m\\u0007team');
+    expect(table.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    expect(json.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    expect(JSON.parse(json.stdout).projects).toContainEqual(expect.objectContaining({ id, owner }));
+  });
+
+  it('escapes control characters in API errors', async () => {
+    const body = { error: 'invalid_request', message: 'bad \u001b[31mred', issues: [{ part: 'body', path: 'x\u001b', message: 'no' }] };
+    const rejection = stubClient(() => Response.json(body, { status: 400 }));
+
+    const result = await cliWith({ client: rejection }, 'list');
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('error: the API rejected the request (HTTP 400, 1 issue):\n  body x\\u001b: no\n');
+  });
+});
+
+describe('HTTP_COMMANDS_HELP', () => {
+  it('lines up with the process commands', () => {
+    const lines = HTTP_COMMANDS_HELP.split('\n');
+
+    expect(lines[0]).toBe('HTTP commands (call the API at FULLCYCLE_API_URL):');
+    expect(HTTP_COMMANDS_HELP.endsWith('\n')).toBe(true);
+    expect(lines[1]).toMatch(/^  submit <spec\.yaml\|spec\.json> /);
+    // cli/main.ts starts each process command's description at column 19, as in "  dev              Run everything".
+    expect(lines[2]).toBe(`${' '.repeat(19)}Submit a project spec and start its workflow`);
   });
 });
 

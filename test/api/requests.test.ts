@@ -179,7 +179,8 @@ describe.each(apiBackends(inject('postgresUrl')))('API requests (%s)', (backend)
       expect(response.statusCode).toBe(413);
       expect(response.json()).toEqual({
         error: 'invalid_request',
-        message: 'request body is larger than the limit of 2097152 bytes; send fewer rows per request',
+        message:
+          'request body is larger than the limit of 2 MiB (2097152 bytes); split prediction rows over several requests, or shorten the spec',
       });
     });
 
@@ -192,7 +193,10 @@ describe.each(apiBackends(inject('postgresUrl')))('API requests (%s)', (backend)
       });
 
       expect(response.statusCode).toBe(400);
-      expect(response.json()).toEqual({ error: 'invalid_request', message: 'request body is not valid JSON' });
+      expect(response.json()).toEqual({
+        error: 'invalid_request',
+        message: 'request body is not valid JSON, or it contains a "__proto__" or "constructor" key, which the API rejects',
+      });
     });
   });
 
@@ -354,7 +358,8 @@ describe('bearer auth', () => {
   it.each([
     ['no header', undefined, 'missing Authorization header: send "Authorization: Bearer <token>"'],
     ['a wrong token', 'Bearer wrong-token-0123456789', 'the bearer token is not valid'],
-    ['another scheme', `Basic ${token}`, 'missing Authorization header: send "Authorization: Bearer <token>"'],
+    ['another scheme', `Basic ${token}`, 'the Authorization header must use the Bearer scheme: send "Authorization: Bearer <token>"'],
+    ['a bearer without token', 'Bearer', 'the Authorization header has no single bearer token: send "Authorization: Bearer <token>"'],
   ])('answers 401 for %s', async (_case, authorization, message) => {
     const response = await h.app.inject({ url: '/v1/projects', headers: authorization ? { authorization } : {} });
 

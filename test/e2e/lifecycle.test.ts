@@ -117,6 +117,17 @@ describe.skipIf(!postgresUrl)('credit scoring lifecycle', () => {
     expect(created.status).toBe(201);
     expect(created.body.workflowId).toBe('project-german-e2e');
 
+    const training = await waitFor(
+      async () => (await call('GET', '/v1/projects/german-e2e')).body,
+      (view) => view.runningTrials?.some((trial: { epoch: number }) => trial.epoch >= 1),
+      60_000,
+      100,
+    );
+    const running = training.runningTrials.find((trial: { epoch: number }) => trial.epoch >= 1);
+    expect(training.stage).toBe('training');
+    expect(running.trialId).toMatch(/^(lr|mlp)-\d{2}$/);
+    expect(running.epochs).toBe(150);
+
     const waiting = await stageOf('german-e2e', ['awaiting_approval']);
     expect(waiting.stage).toBe('awaiting_approval');
     expect(waiting.dataset).toMatchObject({

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../core/errors.js';
+import { ValidationError, type FieldIssue } from '../../core/errors.js';
 import { findPathsOutsideRoots, parseSpecText, resolveSpecPaths, specFormatOf } from '../../core/spec-file.js';
 
-function syntaxMessage(text: string, format: 'yaml' | 'json'): string {
+function syntaxIssue(text: string, format: 'yaml' | 'json'): FieldIssue {
   try {
     parseSpecText(text, format, 'spec.yaml');
   } catch (error) {
@@ -12,9 +12,22 @@ function syntaxMessage(text: string, format: 'yaml' | 'json'): string {
     expect(subject).toBe('spec.yaml');
     expect(issues).toHaveLength(1);
     expect(issues[0]!.path).toBe('');
-    return issues[0]!.message;
+    return issues[0]!;
   }
   throw new Error('expected a ValidationError');
+}
+
+function syntaxMessage(text: string, format: 'yaml' | 'json'): string {
+  return syntaxIssue(text, format).message;
+}
+
+/** YAML whose anchors each alias the previous one nine times, so it expands to 9^depth scalars. */
+function aliasBomb(depth: number): string {
+  const lines = ['l0: &l0 [x, x, x, x, x, x, x, x, x]'];
+  for (let level = 1; level <= depth; level++) {
+    lines.push(`l${level}: &l${level} [${Array(9).fill(`*l${level - 1}`).join(', ')}]`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 describe('parseSpecText', () => {
@@ -49,6 +62,73 @@ describe('parseSpecText', () => {
 
   it('rejects empty text', () => {
     expect(syntaxMessage('  \n', 'yaml')).toBe('is empty: expected a YAML or JSON object');
+  });
+
+  it.each([
+    ['YAML', 'name: credit\ndata:\n  source: [file\n', 'yaml', '  source: [file'],
+    ['JSON', '{\n  "name": "credit"\n  "owner": "ana"\n}', 'json', '  "owner": "ana"'],
+    ['unlocated JSON', '{"name": ', 'json', '{"name": '],
+  ] as const)('quotes the offending %s line', (_case, text, format, line) => {
+    expect(syntaxIssue(text, format).value).toBe(line);
+  });
+
+  it('describes syntax errors without "missing"', () => {
+    try {
+      parseSpecText('name: a\nname: b\n', 'yaml');
+    } catch (error) {
+      expect((error as Error).message).not.toContain('(missing)');
+      return;
+    }
+    throw new Error('expected a ValidationError');
+  });
+
+  it('excerpts a long line around the column', () => {
+    const issue = syntaxIssue(`{"a": "${'x'.repeat(500)}" ,, }`, 'json');
+
+    expect(issue.message).toMatch(/^invalid JSON at line 1, column 511: /);
+    expect(issue.value).toBe(`…${'x'.repeat(54)}" ,, }`);
+  });
+
+  it('rejects an alias bomb', () => {
+    const issue = syntaxIssue(aliasBomb(4), 'yaml');
+
+    expect(issue.message).toBe(
+      'invalid YAML: its aliases (*name) expand to more than 100 copies of anchored nodes, ' +
+        'which looks like an alias bomb; write the values out instead of aliasing them',
+    );
+    expect(issue.value).toBe('l1: &l1 [*l0, *l0, *l0, *l0, *l0, *l0, *l0, *l0, *l0]');
+  });
+
+  it('resolves a few aliases', () => {
+    expect(parseSpecText('a: &a [1, 2]\nb: *a\n', 'yaml')).toEqual({ a: [1, 2], b: [1, 2] });
+  });
+
+  it('rejects an unresolved alias', () => {
+    expect(syntaxIssue('a: *nope\n', 'yaml')).toEqual({
+      path: '',
+      value: 'a: *nope',
+      message: 'invalid YAML: Unresolved alias (the anchor must be set before the alias): nope',
+    });
+  });
+
+  it.each([
+    ['block sequences on one line', `${'- '.repeat(1000)}x\n`, 'yaml', 'line 1, column 127'],
+    ['flow sequences', `a: ${'['.repeat(100_000)}`, 'yaml', 'line 1, column 66'],
+    ['indented maps', `${Array.from({ length: 100 }, (_, i) => `${' '.repeat(i)}k:`).join('\n')}\n`, 'yaml', 'line 64, column 65'],
+    ['JSON arrays', `{"a": ${'['.repeat(100_000)}`, 'json', 'line 1, column 70'],
+  ] as const)('rejects deeply nested %s', (_case, text, format, where) => {
+    expect(syntaxMessage(text, format)).toBe(`nested more than 64 levels deep at ${where}; a project spec needs only a few levels`);
+  });
+
+  it('accepts brackets inside JSON strings', () => {
+    expect(parseSpecText(`{"a": "${'['.repeat(1000)}"}`, 'json')).toEqual({ a: '['.repeat(1000) });
+  });
+
+  it('survives deep YAML after a flow-map error', () => {
+    // yaml 2.9 recursing near the stack limit after this error once crashed the process with a fatal RegExpCompiler error.
+    expect(syntaxMessage('{"name": ', 'yaml')).toMatch(/^invalid YAML at line 1, column 10: /);
+
+    expect(syntaxMessage(`${'- '.repeat(1000)}x\n`, 'yaml')).toMatch(/^nested more than 64 levels deep/);
   });
 });
 
