@@ -9,6 +9,10 @@ export function trialRecordId(datasetVersionId: string, trialId: string): string
 }
 
 /** Model version id: the project, the data it learned from and the trial that produced it. */
-export function modelVersionId(projectId: string, datasetVersionId: string, trialId: string): string {
+export function modelVersionId(
+  projectId: string,
+  datasetVersionId: string,
+  trialId: string,
+): string {
   return `${projectId}-${trialRecordId(datasetVersionId, trialId)}`;
 }

@@ -4,7 +4,7 @@ import type { ProjectSpec } from '../core/spec.js';
 import { parseDelimited, type ParsedTable } from '../core/csv.js';
 import { rejectInput } from './failures.js';
 
-/** Files larger than this are refused; the parser holds a whole file in memory. */
+/** Files larger than this are rejected, because the parser reads a whole file into memory. */
 export const MAX_SOURCE_BYTES = 512 * 1024 * 1024;
 
 /**

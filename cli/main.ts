@@ -101,7 +101,7 @@ function printAddresses(stack: RunningStack): void {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    // Operators get the message, which says what to do; the stack only with debug logging.
+    // Operators get the message, which names the fix. The stack trace is printed only with debug logging.
     const debug = process.env['FULLCYCLE_LOG_LEVEL'] === 'debug';
     const detail =
       error instanceof Error && debug

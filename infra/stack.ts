@@ -38,7 +38,7 @@ export interface RunningStack {
 }
 
 /**
- * Starts the parts of Fullcycle that `options` asks for, in dependency
+ * Starts the parts of Fullcycle that `options` requests, in dependency
  * order: Temporal (the embedded dev server unless TEMPORAL_ADDRESS is set),
  * the registry database with its migrations, the artifact store, the
  * workers and the API. A part that fails to start stops the ones before it.

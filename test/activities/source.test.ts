@@ -62,6 +62,8 @@ describe('resolveAllowedFile', () => {
   it('rejects a missing file', async () => {
     const failure = await failureOf('nope.csv');
     expect(failure.type).toBe('INFEASIBLE');
-    expect(failure.message).toBe(`data file ${path.join(root, 'nope.csv')} does not exist: check data.source.path`);
+    expect(failure.message).toBe(
+      `data file ${path.join(root, 'nope.csv')} does not exist: check data.source.path`,
+    );
   });
 });

@@ -127,7 +127,7 @@ describe('runTrial activity', () => {
     });
 
     await expect(run).rejects.toMatchObject({ name: 'AbortError' });
-    // The thread sees the cancellation at the next epoch boundary and hands over that epoch's weights.
+    // The thread notices the cancellation at the next epoch boundary and sends that epoch's weights.
     const last = beats.at(-1)!;
     expect(last.epoch).toBeGreaterThanOrEqual(3);
     expect(last.epoch).toBeLessThan(PLAN.params.epochs);
