@@ -28,9 +28,9 @@ export interface DevServer {
 
 /**
  * Starts the Temporal CLI dev server on 127.0.0.1 with the Web UI and
- * Fullcycle's search attributes, and waits until it accepts connections. Throws with
- * the end of the server's log when it exits early (a port in use, say) or
- * does not accept connections within the timeout.
+ * Fullcycle's search attributes, and waits until it accepts connections.
+ * Throws with the end of the server's log when it exits early or does not
+ * accept connections within the timeout.
  */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const address = `127.0.0.1:${options.port}`;

@@ -36,7 +36,7 @@ export function isAlive(pid: number): boolean {
  * Takes the data folder for this process by writing its pid to
  * `<dataDir>/fullcycle.lock`. PGlite and the dev server's SQLite file each
  * allow one process, so a second process on the same folder is refused
- * with the pid that holds it. A lock left by a process that no longer
+ * with the pid of the process that owns it. A lock left by a process that no longer
  * exists is taken over. Returns the function that releases the lock.
  */
 export async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
