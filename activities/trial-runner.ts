@@ -9,7 +9,7 @@ import {
 } from '../core/train.js';
 import type { TrialParams } from '../core/types.js';
 
-/** What a trial's worker thread receives. */
+/** Input data of a trial's worker thread. */
 export interface TrialThreadData {
   params: TrialParams;
   seed: number;

@@ -127,7 +127,12 @@ export class ProjectService {
     const state = live ?? (project.status as ProjectState | null);
     const running =
       live?.stage === 'training'
-        ? await queryRunningTrials(this.deps.temporal, project.workflowId)
+        ? await queryRunningTrials(this.deps.temporal, project.workflowId, (error) =>
+            this.deps.logger.warn(
+              { projectId: id, workflowId: project.workflowId, reason: (error as Error).message },
+              'describing the workflow failed; answering without trial progress',
+            ),
+          )
         : [];
     const links = this.links(id, project.workflowId);
     return projectDetail(

@@ -142,7 +142,7 @@ function updateFailure(call: ProjectUpdateCall<unknown>, error: unknown): ApiErr
   const grpc = grpcCause(error);
   const notAccepted =
     grpc !== null &&
-    (UPDATE_NOT_ACCEPTED_CODES.has(grpc.code) || grpc.code === 4) /* DEADLINE_EXCEEDED */;
+    (UPDATE_NOT_ACCEPTED_CODES.has(grpc.code) || grpc.code === 4); /* DEADLINE_EXCEEDED */
   if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || notAccepted) {
     const reason = grpc?.details || (error as Error).message;
     return unavailable(
@@ -199,11 +199,12 @@ export interface RunningTrial {
 /**
  * Reads the progress of running trials from the workflow's pending
  * activities. Returns an empty list, and never throws, when the workflow
- * cannot be described.
+ * cannot be described. `onFailure` receives the error.
  */
 export async function queryRunningTrials(
   temporal: Client,
   workflowId: string,
+  onFailure: (error: unknown) => void,
 ): Promise<RunningTrial[]> {
   try {
     const handle = temporal.workflow.getHandle(workflowId);
@@ -225,7 +226,8 @@ export async function queryRunningTrials(
           attempt: activity.attempt ?? 1,
         };
       });
-  } catch {
+  } catch (error) {
+    onFailure(error);
     return [];
   }
 }

@@ -6,7 +6,7 @@ export interface FieldIssue {
   path: string;
   /** The rejected value, or undefined when the field is missing. */
   value?: unknown;
-  /** What is allowed, in words. */
+  /** Description of what is allowed. */
   message: string;
 }
 

@@ -11,8 +11,7 @@ export interface PredictionInputOptions {
 
 /** One input column for onnxruntime in row order, for the caller to wrap in an [N, 1] tensor. */
 export type OnnxColumn =
-  | { type: 'float32'; data: Float32Array }
-  | { type: 'string'; data: string[] };
+  { type: 'float32'; data: Float32Array } | { type: 'string'; data: string[] };
 
 /** Issues listed in one ValidationError; the rest are counted in a last issue. */
 const MAX_LISTED_ISSUES = 100;
@@ -41,8 +40,8 @@ interface FeatureRule {
  * Such a number is returned as that string.
  *
  * @throws ValidationError with one issue per problem, with paths such as
- *   `rows.3.duration_months`; at most 100 issues are listed and a last issue
- *   at `rows` counts the rest.
+ *   `rows.3.duration_months`. At most 100 issues are listed, and a last
+ *   issue at `rows` counts the rest.
  */
 export function validatePredictionRows(
   rows: unknown,

@@ -14,7 +14,7 @@ export function durationToMs(duration: string): number {
   return Number(match[1]) * UNIT_MS[match[2]!]!;
 }
 
-/** A spec duration between `min` and `max` (both written like `30s`). */
+/** Returns the schema of a spec duration between `min` and `max` (both written like `30s`). */
 function duration(min: string, max: string) {
   const minMs = durationToMs(min);
   const maxMs = durationToMs(max);

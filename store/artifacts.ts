@@ -2,7 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { ArtifactRef } from '../core/types.js';
-import { ArtifactIntegrityError, ArtifactNotFoundError, InvalidArtifactRefError } from './errors.js';
+import {
+  ArtifactIntegrityError,
+  ArtifactNotFoundError,
+  InvalidArtifactRefError,
+} from './errors.js';
 import type { ArtifactStore } from './types.js';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -84,13 +88,18 @@ export function parseArtifactUri(uri: string): { sha256: string } {
  * JSON form, such as undefined or a function.
  */
 export function stableStringify(value: unknown): string {
-  const text = JSON.stringify(value, (_key, current: unknown) =>
-    isPlainObject(current)
-      ? Object.fromEntries(Object.entries(current).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : current,
-  );
+  const text = JSON.stringify(value, (_key, current: unknown) => {
+    if (!isPlainObject(current)) return current;
+    const entries = Object.entries(current).sort(([a], [b]) => compareKeys(a, b));
+    return Object.fromEntries(entries);
+  });
   if (text === undefined) throw new TypeError(`cannot store ${typeof value} as JSON`);
   return text;
+}
+
+function compareKeys(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -102,7 +111,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 async function writeAtomically(file: string, bytes: Uint8Array): Promise<void> {
   const folder = path.dirname(file);
   await mkdir(folder, { recursive: true });
-  const temp = path.join(folder, `${TEMP_FILE_PREFIX}${path.basename(file)}-${randomBytes(6).toString('hex')}`);
+  const temp = path.join(
+    folder,
+    `${TEMP_FILE_PREFIX}${path.basename(file)}-${randomBytes(6).toString('hex')}`,
+  );
 
   try {
     const handle = await open(temp, 'wx');

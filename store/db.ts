@@ -9,7 +9,7 @@ export interface DbLogger {
   warn(fields: Record<string, unknown>, message: string): void;
 }
 
-/** Where the registry database lives. */
+/** Location of the registry database. */
 export interface OpenDbOptions {
   /** A `postgres://` URL. Without it, PGlite runs in-process on `dataDir`. */
   databaseUrl?: string;

@@ -18,7 +18,7 @@ export class NotFoundError extends Error {
   readonly code = 'NOT_FOUND';
 
   constructor(
-    /** What was looked up, in words, such as `model version`. */
+    /** Kind of record looked up, in words, such as `model version`. */
     readonly entity: string,
     readonly id: string,
   ) {

@@ -25,19 +25,8 @@ export function validateDecision(
   spec: ProjectSpec,
   input: PromotionDecisionInput | undefined,
 ): void {
-  const pending = state.pendingApproval;
-  const decided = state.approval;
-  if (!pending && decided) {
-    const verb = { approve: 'approved', reject: 'rejected', expire: 'expired' }[decided.decision];
-    throw new Error(
-      `model version ${decided.modelVersionId} was already ${verb} by ${decided.approver} at ${decided.decidedAt}`,
-    );
-  }
-  if (!pending) {
-    throw new Error(
-      `no model awaits approval: project ${state.projectId} is in stage ${state.stage}`,
-    );
-  }
+  const pending = requirePending(state);
+
   const approver = typeof input?.approver === 'string' ? input.approver.trim() : '';
   if (approver === '') {
     throw new Error('approver is required: send the name of the person who decides');
@@ -46,6 +35,7 @@ export function validateDecision(
   if (allowed && !allowed.includes(approver)) {
     throw new Error(`approver "${approver}" is not allowed: the spec allows ${allowed.join(', ')}`);
   }
+
   if (input?.comment !== undefined && typeof input.comment !== 'string') {
     throw new Error('comment must be a string');
   }
@@ -53,11 +43,29 @@ export function validateDecision(
   if (approver.includes('\u0000') || input?.comment?.includes('\u0000')) {
     throw new Error('approver and comment must not contain NUL characters');
   }
+
   if (input?.modelVersionId !== undefined && input.modelVersionId !== pending.modelVersionId) {
     throw new Error(
       `model version ${input.modelVersionId} does not await approval: ${pending.modelVersionId} does`,
     );
   }
+}
+
+/** Returns the pending approval, or throws saying who decided the candidate or why none awaits. */
+function requirePending(state: ProjectState): NonNullable<ProjectState['pendingApproval']> {
+  const pending = state.pendingApproval;
+  if (pending) return pending;
+
+  const decided = state.approval;
+  if (decided) {
+    const verb = { approve: 'approved', reject: 'rejected', expire: 'expired' }[decided.decision];
+    throw new Error(
+      `model version ${decided.modelVersionId} was already ${verb} by ${decided.approver} at ${decided.decidedAt}`,
+    );
+  }
+  throw new Error(
+    `no model awaits approval: project ${state.projectId} is in stage ${state.stage}`,
+  );
 }
 
 /** Registers the approval handlers; a decision lands in `state.approval` and clears the pending approval. */

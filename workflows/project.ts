@@ -15,7 +15,8 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { durationToMs } from '../core/spec.js';
+// The SDK's parser of duration strings; spec durations (such as 72h) are a subset of its format.
+import { msToNumber as durationToMs } from '@temporalio/common/lib/time.js';
 import type { ProjectActivities } from '../activities/types.js';
 import {
   SEARCH_ATTRIBUTES,

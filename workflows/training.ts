@@ -1,7 +1,7 @@
 /**
  * The training stage: runs the planned trials on the training task queues,
  * at most `parallelism` at once, and sends trials to the CPU queue when the
- * spec asks for a GPU that no worker serves in time.
+ * spec requests a GPU that no worker serves in time.
  */
 import {
   ActivityFailure,

@@ -1,8 +1,7 @@
 /**
- * Records workflow histories for the replay test. Run it after a change to
- * the project workflow that is meant to be compatible (guarded by
- * `patched()`) only when adding a new scenario; re-recording an existing
- * file hides exactly the incompatibility the replay test exists to catch.
+ * Records workflow histories for the replay test. Run it only to add a new
+ * scenario. Re-recording an existing file after a workflow change would
+ * hide exactly the incompatibility that the replay test exists to catch.
  *
  *   npx tsx test/workflow/record-histories.ts
  */
