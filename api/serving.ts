@@ -141,7 +141,10 @@ export class PredictionService {
     if (!project) throw notFound(`project ${projectId} not found`);
     const deployment = await this.registry.getActiveDeployment(projectId);
     if (!deployment)
-      throw conflict(`project ${projectId} has no deployed model; it is in stage ${project.stage}`);
+      // The registry's stage can lag the workflow's by one status write, so it is named as recorded.
+      throw conflict(
+        `project ${projectId} has no deployed model (last recorded stage: ${project.stage})`,
+      );
 
     const single = body.rows === undefined;
     const rows = body.rows ?? [body.row];

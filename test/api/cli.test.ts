@@ -10,7 +10,11 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { ApiClient } from '../../cli/client.js';
-import { HTTP_COMMANDS_HELP, runHttpCommand, type HttpCommandOptions } from '../../cli/commands/index.js';
+import {
+  HTTP_COMMANDS_HELP,
+  runHttpCommand,
+  type HttpCommandOptions,
+} from '../../cli/commands/index.js';
 import { createDevServerEnv } from '../support/temporal.js';
 import { EXAMPLES_ROOT, smallCreditSpec, startApiHarness, type ApiHarness } from './harness.js';
 
@@ -28,7 +32,11 @@ beforeAll(async () => {
     await copyFile(path.join(EXAMPLES_ROOT, 'credit-scoring', name), path.join(dataRoot, name));
   }
   env = await createDevServerEnv();
-  h = await startApiHarness({ backend: 'pglite', env, configEnv: { FULLCYCLE_DATA_ROOTS: `${EXAMPLES_ROOT},${dataRoot}` } });
+  h = await startApiHarness({
+    backend: 'pglite',
+    env,
+    configEnv: { FULLCYCLE_DATA_ROOTS: `${EXAMPLES_ROOT},${dataRoot}` },
+  });
   const address = await h.app.listen({ host: '127.0.0.1', port: 0 });
   client = new ApiClient({ baseUrl: address, user: 'ana' });
 });
@@ -40,7 +48,9 @@ afterAll(async () => {
 });
 
 /** Runs a command in `folder` and returns its exit code and output. */
-async function cli(...argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function cli(
+  ...argv: string[]
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return cliWith({ client }, ...argv);
 }
 
@@ -66,7 +76,9 @@ function stubClient(response: () => Response): ApiClient {
 
 /** Writes the small credit spec to `file`, with data paths relative to the file's folder. */
 async function writeSpec(file: string, name: string): Promise<void> {
-  const spec = smallCreditSpec(name) as { data: { source: { path: string }; format: { columnsFile: string } } };
+  const spec = smallCreditSpec(name) as {
+    data: { source: { path: string }; format: { columnsFile: string } };
+  };
   spec.data.source.path = 'german_credit.data';
   spec.data.format.columnsFile = 'german_credit.columns.txt';
   await writeFile(file, stringify(spec));
@@ -85,10 +97,16 @@ describe('fullcycle HTTP commands', () => {
 
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ id, workflowId: `project-${id}`, stage: 'initiation' });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      id,
+      workflowId: `project-${id}`,
+      stage: 'initiation',
+    });
     const record = await h.registry.getProject(id);
     expect(record?.spec.data.source.path).toBe(path.join(folder, 'data', 'german_credit.data'));
-    expect(record?.spec.data.format.columnsFile).toBe(path.join(folder, 'data', 'german_credit.columns.txt'));
+    expect(record?.spec.data.format.columnsFile).toBe(
+      path.join(folder, 'data', 'german_credit.columns.txt'),
+    );
   });
 
   it('prints issues of rejected spec', async () => {
@@ -129,7 +147,10 @@ describe('fullcycle HTTP commands', () => {
 
   it.each([
     [['status'], 'missing PROJECT_ID'],
-    [['approve', 'some-project'], 'missing --approver NAME: the decision is recorded under this name'],
+    [
+      ['approve', 'some-project'],
+      'missing --approver NAME: the decision is recorded under this name',
+    ],
     [['predict', 'some-project'], 'give exactly one of --rows FILE.json and --row JSON'],
     [['predict', 'some-project', '--row', '{oops'], /^--row is not valid JSON: /],
     [['list', '--colour'], /^Unknown option '--colour'/],
@@ -139,7 +160,9 @@ describe('fullcycle HTTP commands', () => {
 
     expect(result.code).toBe(2);
     const [first, second] = result.stderr.split('\n');
-    expect(first!.replace(/^error: /, '')).toMatch(message instanceof RegExp ? message : new RegExp(`^${escape(message)}$`));
+    expect(first!.replace(/^error: /, '')).toMatch(
+      message instanceof RegExp ? message : new RegExp(`^${escape(message)}$`),
+    );
     expect(second).toMatch(new RegExp(`^usage: fullcycle ${argv[0]} `));
   });
 
@@ -151,14 +174,25 @@ describe('fullcycle HTTP commands', () => {
     const result = await cli('predict', id, '--row', '{"duration_months": 12}');
 
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`error: project ${id} has no deployed model; it is in stage created\n`);
+    expect(result.stderr).toBe(
+      `error: project ${id} has no deployed model (last recorded stage: created)\n`,
+    );
   });
 
   it('prints help for HTTP commands', async () => {
     const result = await cli('help');
 
     expect(result.code).toBe(0);
-    for (const name of ['submit', 'list', 'status', 'approve', 'reject', 'predict', 'monitor', 'report']) {
+    for (const name of [
+      'submit',
+      'list',
+      'status',
+      'approve',
+      'reject',
+      'predict',
+      'monitor',
+      'report',
+    ]) {
       expect(result.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
     }
   });
@@ -191,21 +225,35 @@ describe('fullcycle HTTP command failures', () => {
     const result = await cliWith({ env: { FULLCYCLE_API_TOKEN: 'secret\nvalue' } }, 'list');
 
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^error: FULLCYCLE_API_TOKEN contains line breaks, control characters .*\n$/);
+    expect(result.stderr).toMatch(
+      /^error: FULLCYCLE_API_TOKEN contains line breaks, control characters .*\n$/,
+    );
     expect(result.stderr).not.toContain('secret');
   });
 
   it('exits 1 when report cannot be written', async () => {
-    const html = stubClient(() => new Response('<!doctype html>', { headers: { 'content-type': 'text/html' } }));
+    const html = stubClient(
+      () => new Response('<!doctype html>', { headers: { 'content-type': 'text/html' } }),
+    );
 
-    const result = await cliWith({ client: html }, 'report', 'some-project', '--html', '/proc/nope/x.html');
+    const result = await cliWith(
+      { client: html },
+      'report',
+      'some-project',
+      '--html',
+      '/proc/nope/x.html',
+    );
 
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^error: cannot write the report to \/proc\/nope\/x\.html: ENOENT[^\n]*writable\n$/);
+    expect(result.stderr).toMatch(
+      /^error: cannot write the report to \/proc\/nope\/x\.html: ENOENT[^\n]*writable\n$/,
+    );
   });
 
   it('exits 1 for a response that is not JSON', async () => {
-    const proxy = stubClient(() => new Response('<html>proxy</html>', { headers: { 'content-type': 'text/html' } }));
+    const proxy = stubClient(
+      () => new Response('<html>proxy</html>', { headers: { 'content-type': 'text/html' } }),
+    );
 
     const result = await cliWith({ client: proxy }, 'list');
 
@@ -218,7 +266,12 @@ describe('fullcycle HTTP command failures', () => {
 
   it('prints one line for an unexpected failure', async () => {
     const broken = stubClient(
-      () => new Response(new ReadableStream({ start: (controller) => controller.error(new Error('connection reset')) })),
+      () =>
+        new Response(
+          new ReadableStream({
+            start: (controller) => controller.error(new Error('connection reset')),
+          }),
+        ),
     );
 
     const result = await cliWith({ client: broken }, 'list');
@@ -228,22 +281,33 @@ describe('fullcycle HTTP command failures', () => {
   });
 
   it('prints one line for a YAML alias bomb', async () => {
-    const lines = ['a: &a [x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]'];
-    lines.push('c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]');
+    const lines = [
+      'a: &a [x, x, x, x, x, x, x, x, x]',
+      'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]',
+    ];
+    lines.push(
+      'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]',
+      'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]',
+    );
     await writeFile(path.join(folder, 'bomb.yaml'), `${lines.join('\n')}\n`);
 
     const result = await cli('submit', 'bomb.yaml');
 
     expect(result.code).toBe(1);
     expect(result.stderr.split('\n')).toHaveLength(2);
-    expect(result.stderr).toMatch(/^error: \S+bomb\.yaml is invalid: \(root\): invalid YAML: its aliases \(\*name\) expand/);
+    expect(result.stderr).toMatch(
+      /^error: \S+bomb\.yaml is invalid: \(root\): invalid YAML: its aliases \(\*name\) expand/,
+    );
   });
 
   it('escapes control characters from the API', async () => {
     const owner = 'ops\u001b[2J\u009b31m\u0007team';
     const spec = { ...smallCreditSpec('credit-escape'), owner };
     const id = `cli-${randomUUID().slice(0, 8)}`;
-    expect((await h.app.inject({ method: 'POST', url: `/v1/projects?id=${id}`, payload: spec })).statusCode).toBe(201);
+    expect(
+      (await h.app.inject({ method: 'POST', url: `/v1/projects?id=${id}`, payload: spec }))
+        .statusCode,
+    ).toBe(201);
 
     const table = await cli('list');
     const json = await cli('list', '--json');
@@ -255,13 +319,19 @@ describe('fullcycle HTTP command failures', () => {
   });
 
   it('escapes control characters in API errors', async () => {
-    const body = { error: 'invalid_request', message: 'bad \u001b[31mred', issues: [{ part: 'body', path: 'x\u001b', message: 'no' }] };
+    const body = {
+      error: 'invalid_request',
+      message: 'bad \u001b[31mred',
+      issues: [{ part: 'body', path: 'x\u001b', message: 'no' }],
+    };
     const rejection = stubClient(() => Response.json(body, { status: 400 }));
 
     const result = await cliWith({ client: rejection }, 'list');
 
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe('error: the API rejected the request (HTTP 400, 1 issue):\n  body x\\u001b: no\n');
+    expect(result.stderr).toBe(
+      'error: the API rejected the request (HTTP 400, 1 issue):\n  body x\\u001b: no\n',
+    );
   });
 });
 

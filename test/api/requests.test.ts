@@ -12,7 +12,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApp } from '../../api/app.js';
 import { projectWorkflowId } from '../../workflows/contracts.js';
 import { createDevServerEnv } from '../support/temporal.js';
-import { apiBackends, EXAMPLES_ROOT, smallCreditSpec, startApiHarness, type ApiHarness } from './harness.js';
+import {
+  apiBackends,
+  EXAMPLES_ROOT,
+  smallCreditSpec,
+  startApiHarness,
+  type ApiHarness,
+} from './harness.js';
 
 let env: TestWorkflowEnvironment;
 
@@ -52,16 +58,28 @@ describe.each(apiBackends(inject('postgresUrl')))('API requests (%s)', (backend)
   describe('POST /v1/projects', () => {
     it('rejects invalid spec without writing', async () => {
       const id = freshId();
-      const spec: Record<string, any> = { ...smallCreditSpec('Bad Name'), training: { models: [{ family: 'forest' }] } };
+      const spec: Record<string, any> = {
+        ...smallCreditSpec('Bad Name'),
+        training: { models: [{ family: 'forest' }] },
+      };
       spec.data.split = { train: 0.5, validation: 0.2, test: 0.2 };
 
-      const response = await h.app.inject({ method: 'POST', url: `/v1/projects?id=${id}`, payload: spec });
+      const response = await h.app.inject({
+        method: 'POST',
+        url: `/v1/projects?id=${id}`,
+        payload: spec,
+      });
 
       expect(response.statusCode).toBe(400);
       const body = response.json();
       expect(body.error).toBe('invalid_request');
       expect(body.issues).toEqual([
-        { part: 'body', path: 'name', value: 'Bad Name', message: 'must be 3-63 lowercase letters, digits or dashes' },
+        {
+          part: 'body',
+          path: 'name',
+          value: 'Bad Name',
+          message: 'must be 3-63 lowercase letters, digits or dashes',
+        },
         {
           part: 'body',
           path: 'data.split.train',
@@ -100,7 +118,11 @@ describe.each(apiBackends(inject('postgresUrl')))('API requests (%s)', (backend)
       const spec = smallCreditSpec('credit');
       (spec.data as { source: { path: string } }).source.path = sourcePath;
 
-      const response = await h.app.inject({ method: 'POST', url: `/v1/projects?id=${id}`, payload: spec });
+      const response = await h.app.inject({
+        method: 'POST',
+        url: `/v1/projects?id=${id}`,
+        payload: spec,
+      });
 
       expect(response.statusCode).toBe(400);
       const issues = response.json().issues;
@@ -114,7 +136,8 @@ describe.each(apiBackends(inject('postgresUrl')))('API requests (%s)', (backend)
 
     it('starts YAML spec, refuses duplicate id', async () => {
       const id = freshId();
-      const yaml = `name: credit\ndata:\n  source: { type: file, path: credit-scoring/german_credit.data }\n` +
+      const yaml =
+        `name: credit\ndata:\n  source: { type: file, path: credit-scoring/german_credit.data }\n` +
         `  target: { column: class, positiveClass: 2 }\ntraining:\n  models: [{ family: logistic_regression }]\n`;
       const post = () =>
         h.app.inject({
@@ -137,7 +160,9 @@ describe.each(apiBackends(inject('postgresUrl')))('API requests (%s)', (backend)
         },
       });
       const record = await h.registry.getProject(id);
-      expect(record?.spec.data.source.path).toBe(path.join(EXAMPLES_ROOT, 'credit-scoring/german_credit.data'));
+      expect(record?.spec.data.source.path).toBe(
+        path.join(EXAMPLES_ROOT, 'credit-scoring/german_credit.data'),
+      );
       const description = await env.client.workflow.getHandle(`project-${id}`).describe();
       expect(description.status.name).toBe('RUNNING');
 
@@ -150,7 +175,11 @@ describe.each(apiBackends(inject('postgresUrl')))('API requests (%s)', (backend)
     });
 
     it('defaults id to name and suffix', async () => {
-      const response = await h.app.inject({ method: 'POST', url: '/v1/projects', payload: smallCreditSpec('credit-default') });
+      const response = await h.app.inject({
+        method: 'POST',
+        url: '/v1/projects',
+        payload: smallCreditSpec('credit-default'),
+      });
 
       expect(response.statusCode).toBe(201);
       expect(response.json().id).toMatch(/^credit-default-[a-z0-9]{6}$/);
@@ -158,14 +187,25 @@ describe.each(apiBackends(inject('postgresUrl')))('API requests (%s)', (backend)
 
     it('deletes project when start fails', async () => {
       const temporal = new Client({ connection: env.connection, namespace: 'no-such-namespace' });
-      const app = await buildApp({ config: h.config, registry: h.registry, artifacts: h.artifacts, temporal });
+      const app = await buildApp({
+        config: h.config,
+        registry: h.registry,
+        artifacts: h.artifacts,
+        temporal,
+      });
       const id = freshId();
       try {
-        const response = await app.inject({ method: 'POST', url: `/v1/projects?id=${id}`, payload: smallCreditSpec('credit') });
+        const response = await app.inject({
+          method: 'POST',
+          url: `/v1/projects?id=${id}`,
+          payload: smallCreditSpec('credit'),
+        });
 
         expect(response.statusCode).toBe(500);
         expect(response.json().error).toBe('internal');
-        expect(response.json().message).toMatch(new RegExp(`^could not start workflow project-${id}: .*no-such-namespace`));
+        expect(response.json().message).toMatch(
+          new RegExp(`^could not start workflow project-${id}: .*no-such-namespace`),
+        );
         expect(await h.registry.getProject(id)).toBeNull();
       } finally {
         await app.close();
@@ -173,8 +213,16 @@ describe.each(apiBackends(inject('postgresUrl')))('API requests (%s)', (backend)
     });
 
     it('returns 413 over 2 MiB', async () => {
-      const payload = JSON.stringify({ ...smallCreditSpec('credit'), description: 'x'.repeat(2 * 1024 * 1024) });
-      const response = await h.app.inject({ method: 'POST', url: '/v1/projects', headers: { 'content-type': 'application/json' }, payload });
+      const payload = JSON.stringify({
+        ...smallCreditSpec('credit'),
+        description: 'x'.repeat(2 * 1024 * 1024),
+      });
+      const response = await h.app.inject({
+        method: 'POST',
+        url: '/v1/projects',
+        headers: { 'content-type': 'application/json' },
+        payload,
+      });
 
       expect(response.statusCode).toBe(413);
       expect(response.json()).toEqual({
@@ -195,7 +243,8 @@ describe.each(apiBackends(inject('postgresUrl')))('API requests (%s)', (backend)
       expect(response.statusCode).toBe(400);
       expect(response.json()).toEqual({
         error: 'invalid_request',
-        message: 'request body is not valid JSON, or it contains a "__proto__" or "constructor" key, which the API rejects',
+        message:
+          'request body is not valid JSON, or it contains a "__proto__" or "constructor" key, which the API rejects',
       });
     });
   });
@@ -203,12 +252,22 @@ describe.each(apiBackends(inject('postgresUrl')))('API requests (%s)', (backend)
   describe('lookups', () => {
     it('falls back to registry without worker', async () => {
       const id = freshId();
-      await h.app.inject({ method: 'POST', url: `/v1/projects?id=${id}`, payload: smallCreditSpec('credit') });
+      await h.app.inject({
+        method: 'POST',
+        url: `/v1/projects?id=${id}`,
+        payload: smallCreditSpec('credit'),
+      });
 
       const response = await h.app.inject({ url: `/v1/projects/${id}` });
 
       expect(response.statusCode).toBe(200);
-      expect(response.json()).toMatchObject({ id, source: 'registry', stage: 'created', trials: [], candidate: null });
+      expect(response.json()).toMatchObject({
+        id,
+        source: 'registry',
+        stage: 'created',
+        trials: [],
+        candidate: null,
+      });
     });
 
     it('lists projects with limit and offset', async () => {
@@ -229,7 +288,12 @@ describe.each(apiBackends(inject('postgresUrl')))('API requests (%s)', (backend)
 
       expect(response.statusCode).toBe(400);
       expect(response.json().issues).toEqual([
-        { part: 'query', path: 'limit', value: '500', message: 'Too big: expected number to be <=200' },
+        {
+          part: 'query',
+          path: 'limit',
+          value: '500',
+          message: 'Too big: expected number to be <=200',
+        },
       ]);
     });
 
@@ -243,44 +307,73 @@ describe.each(apiBackends(inject('postgresUrl')))('API requests (%s)', (backend)
       const response = await h.app.inject({ method, url, ...(payload ? { payload } : {}) });
 
       expect(response.statusCode).toBe(404);
-      expect(response.json()).toEqual({ error: 'not_found', message: 'project nobody-here not found' });
+      expect(response.json()).toEqual({
+        error: 'not_found',
+        message: 'project nobody-here not found',
+      });
     });
 
     it('rejects a malformed project id in the path', async () => {
       const response = await h.app.inject({ url: '/v1/projects/Not_An_Id' });
 
       expect(response.statusCode).toBe(400);
-      expect(response.json().issues[0]).toMatchObject({ part: 'params', path: 'id', value: 'Not_An_Id' });
+      expect(response.json().issues[0]).toMatchObject({
+        part: 'params',
+        path: 'id',
+        value: 'Not_An_Id',
+      });
     });
 
     it('report 404 and predict 409 early', async () => {
       const id = freshId();
-      await h.app.inject({ method: 'POST', url: `/v1/projects?id=${id}`, payload: smallCreditSpec('credit') });
+      await h.app.inject({
+        method: 'POST',
+        url: `/v1/projects?id=${id}`,
+        payload: smallCreditSpec('credit'),
+      });
 
       const report = await h.app.inject({ url: `/v1/projects/${id}/report` });
-      const predict = await h.app.inject({ method: 'POST', url: `/v1/projects/${id}/predict`, payload: { row: {} } });
+      const predict = await h.app.inject({
+        method: 'POST',
+        url: `/v1/projects/${id}/predict`,
+        payload: { row: {} },
+      });
 
       expect(report.statusCode).toBe(404);
       expect(report.json().message).toBe(
         `project ${id} has no report yet; it is in stage created, and the report is written after deployment`,
       );
       expect(predict.statusCode).toBe(409);
-      expect(predict.json()).toEqual({ error: 'conflict', message: `project ${id} has no deployed model; it is in stage created` });
+      expect(predict.json()).toEqual({
+        error: 'conflict',
+        message: `project ${id} has no deployed model (last recorded stage: created)`,
+      });
     });
 
     it('returns 404 for unknown route', async () => {
       const response = await h.app.inject({ url: '/v2/nothing?x=1' });
 
       expect(response.statusCode).toBe(404);
-      expect(response.json()).toEqual({ error: 'not_found', message: 'no route matches GET /v2/nothing' });
+      expect(response.json()).toEqual({
+        error: 'not_found',
+        message: 'no route matches GET /v2/nothing',
+      });
     });
 
     it('requires an approver', async () => {
-      const response = await h.app.inject({ method: 'POST', url: '/v1/projects/nobody-here/approvals', payload: { decision: 'approve' } });
+      const response = await h.app.inject({
+        method: 'POST',
+        url: '/v1/projects/nobody-here/approvals',
+        payload: { decision: 'approve' },
+      });
 
       expect(response.statusCode).toBe(400);
       expect(response.json().issues).toEqual([
-        { part: 'body', path: 'approver', message: 'is required: send approver in the body or the x-fullcycle-user header' },
+        {
+          part: 'body',
+          path: 'approver',
+          message: 'is required: send approver in the body or the x-fullcycle-user header',
+        },
       ]);
     });
   });
@@ -312,7 +405,9 @@ describe.each(apiBackends(inject('postgresUrl')))('API requests (%s)', (backend)
         expect(body.error).toBe('unavailable');
         expect(body.checks.database).toBe('failed: connection refused');
         expect(body.checks.temporal).toMatch(/^failed: /);
-        expect(body.message).toMatch(/^unhealthy: database failed: connection refused; temporal failed: /);
+        expect(body.message).toMatch(
+          /^unhealthy: database failed: connection refused; temporal failed: /,
+        );
       } finally {
         await app.close();
         await connection.close();
@@ -335,9 +430,15 @@ describe.each(apiBackends(inject('postgresUrl')))('API requests (%s)', (backend)
       ]);
       const create = document.paths['/v1/projects'].post;
       expect(Object.keys(create.requestBody.content)).toContain('application/yaml');
-      expect(create.requestBody.content['application/json'].schema.required).toEqual(['name', 'data', 'training']);
+      expect(create.requestBody.content['application/json'].schema.required).toEqual([
+        'name',
+        'data',
+        'training',
+      ]);
       const approval = document.paths['/v1/projects/{id}/approvals'].post;
-      expect(approval.requestBody.content['application/json'].schema.properties.decision.enum).toEqual(['approve', 'reject']);
+      expect(
+        approval.requestBody.content['application/json'].schema.properties.decision.enum,
+      ).toEqual(['approve', 'reject']);
       expect(approval.responses['409']).toBeDefined();
     });
   });
@@ -358,10 +459,21 @@ describe('bearer auth', () => {
   it.each([
     ['no header', undefined, 'missing Authorization header: send "Authorization: Bearer <token>"'],
     ['a wrong token', 'Bearer wrong-token-0123456789', 'the bearer token is not valid'],
-    ['another scheme', `Basic ${token}`, 'the Authorization header must use the Bearer scheme: send "Authorization: Bearer <token>"'],
-    ['a bearer without token', 'Bearer', 'the Authorization header has no single bearer token: send "Authorization: Bearer <token>"'],
+    [
+      'another scheme',
+      `Basic ${token}`,
+      'the Authorization header must use the Bearer scheme: send "Authorization: Bearer <token>"',
+    ],
+    [
+      'a bearer without token',
+      'Bearer',
+      'the Authorization header has no single bearer token: send "Authorization: Bearer <token>"',
+    ],
   ])('answers 401 for %s', async (_case, authorization, message) => {
-    const response = await h.app.inject({ url: '/v1/projects', headers: authorization ? { authorization } : {} });
+    const response = await h.app.inject({
+      url: '/v1/projects',
+      headers: authorization ? { authorization } : {},
+    });
 
     expect(response.statusCode).toBe(401);
     expect(response.headers['www-authenticate']).toBe('Bearer');
@@ -369,7 +481,10 @@ describe('bearer auth', () => {
   });
 
   it('accepts the configured token', async () => {
-    const response = await h.app.inject({ url: '/v1/projects', headers: { authorization: `Bearer ${token}` } });
+    const response = await h.app.inject({
+      url: '/v1/projects',
+      headers: { authorization: `Bearer ${token}` },
+    });
 
     expect(response.statusCode).toBe(200);
   });

@@ -280,7 +280,12 @@ describe.skipIf(!postgresUrl)('credit scoring lifecycle', () => {
     expect(failed.error.message).toContain('column "duration_months", line 7');
     expect(failed.error.message).toContain('rule numeric');
     expect(failed.error.message).toContain('"twelve"');
-    const record = await stack.registry.getProject('german-broken');
+    // The registry write follows the in-memory stage change, so wait for it.
+    const record = await waitFor(
+      () => stack.registry.getProject('german-broken'),
+      (project) => project?.stage === 'failed',
+      15_000,
+    );
     expect(record?.stage).toBe('failed');
     expect(record?.error?.type).toBe('DATA_INVALID');
   });
